@@ -1,0 +1,3 @@
+//! Codec benchmarks (filled in below).
+
+fn main() {}

@@ -1,0 +1,9 @@
+//! Codecs: the direct Avro binary codec, the Confluent wire format,
+//! CloudEvents JSON and Kafka headers, serde adapters for JSON, and the
+//! resolver for data written with another schema.
+
+pub mod avro;
+pub mod cloudevents;
+pub mod json_as;
+pub mod resolve;
+pub mod wire;

@@ -1,0 +1,183 @@
+//! Decoding data written with a different (usually older) writer schema.
+//!
+//! The generated decoders read only their own schema's layout. When a
+//! message's writer schema differs, [`Resolver`] lets apache-avro apply the
+//! Avro resolution rules (defaults for added fields, skipping removed ones,
+//! promotions, union and enum matching) and re-encode the result in the
+//! reader's layout, which the fast decoder then reads. Parsed schemas and
+//! the compatibility verdict are cached per writer schema and reader type.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use apache_avro::reader::datum::GenericDatumReader;
+use apache_avro::schema_compatibility::SchemaCompatibility;
+use apache_avro::writer::datum::GenericDatumWriter;
+use apache_avro::Schema;
+
+use crate::codec::avro::{AvroCodec, AvroSchema, DecodeError};
+
+/// Why data could not be resolved to the reader type.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ResolveError {
+    /// The writer schema does not parse.
+    #[error("invalid writer schema: {0}")]
+    WriterSchema(#[source] Box<apache_avro::Error>),
+    /// The reader type's own schema does not parse (a code generation bug).
+    #[error("invalid reader schema of {name}: {source}")]
+    ReaderSchema {
+        /// Full name of the reader type.
+        name: &'static str,
+        /// The parse error.
+        #[source]
+        source: Box<apache_avro::Error>,
+    },
+    /// The reader schema cannot read data of the writer schema.
+    #[error("{reader} cannot read data written with the writer schema: {source}")]
+    Incompatible {
+        /// Full name of the reader type.
+        reader: &'static str,
+        /// The first rule that failed.
+        #[source]
+        source: apache_avro::error::CompatibilityError,
+    },
+    /// The data did not decode with the writer schema, or did not resolve.
+    #[error("could not resolve datum: {0}")]
+    Resolve(#[source] Box<apache_avro::Error>),
+    /// The data was not fully consumed by the writer schema.
+    #[error("{0} trailing bytes after the datum")]
+    TrailingBytes(usize),
+    /// The fast decoder rejected the (resolved) data.
+    #[error(transparent)]
+    Decode(#[from] DecodeError),
+}
+
+enum Plan {
+    /// Same canonical form: decode the bytes as they are.
+    Direct,
+    /// Resolve with apache-avro, then re-encode for the fast decoder.
+    Resolve(Box<Schemas>),
+}
+
+struct Schemas {
+    writer: Schema,
+    reader: Schema,
+}
+
+/// Reader full name → writer schema JSON → plan.
+type Cache = HashMap<&'static str, HashMap<Box<str>, Arc<Plan>>>;
+
+/// Decodes data written with any compatible writer schema into a generated type.
+///
+/// Cheap to share: wrap it in an `Arc` or keep one per consumer; it is
+/// `Send + Sync` and its cache is behind a read-mostly lock.
+///
+/// # Examples
+///
+/// ```
+/// use schemabus_runtime::codec::resolve::Resolver;
+///
+/// let resolver = Resolver::new();
+/// assert_eq!(resolver.cached(), 0);
+/// ```
+#[derive(Default)]
+pub struct Resolver {
+    cache: RwLock<Cache>,
+}
+
+impl std::fmt::Debug for Resolver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Resolver")
+            .field("cached", &self.cached())
+            .finish()
+    }
+}
+
+impl Resolver {
+    /// Creates a resolver with an empty cache.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Number of (writer schema, reader type) pairs cached.
+    pub fn cached(&self) -> usize {
+        let cache = self.cache.read().unwrap_or_else(|e| e.into_inner());
+        cache.values().map(HashMap::len).sum()
+    }
+
+    /// Decodes `bytes`, written with `writer_schema_json`, as a `T`.
+    ///
+    /// # Errors
+    ///
+    /// [`ResolveError`] naming the step that failed.
+    pub fn decode<T: AvroCodec + AvroSchema>(
+        &self,
+        writer_schema_json: &str,
+        bytes: &[u8],
+    ) -> Result<T, ResolveError> {
+        if writer_schema_json == T::SCHEMA_JSON {
+            return Ok(T::from_avro_bytes(bytes)?);
+        }
+        match &*self.plan::<T>(writer_schema_json)? {
+            Plan::Direct => Ok(T::from_avro_bytes(bytes)?),
+            Plan::Resolve(schemas) => {
+                let Schemas { writer, reader } = &**schemas;
+                let mut rest = bytes;
+                let value = GenericDatumReader::builder(writer)
+                    .reader_schema(reader)
+                    .build()
+                    .and_then(|r| r.read_value(&mut rest))
+                    .map_err(|e| ResolveError::Resolve(Box::new(e)))?;
+                if !rest.is_empty() {
+                    return Err(ResolveError::TrailingBytes(rest.len()));
+                }
+                // Re-encoded in the reader's layout for the generated decoder.
+                let resolved = GenericDatumWriter::builder(reader)
+                    .build()
+                    .and_then(|w| w.write_value_to_vec(value))
+                    .map_err(|e| ResolveError::Resolve(Box::new(e)))?;
+                Ok(T::from_avro_bytes(&resolved)?)
+            }
+        }
+    }
+
+    fn plan<T: AvroSchema>(&self, writer_json: &str) -> Result<Arc<Plan>, ResolveError> {
+        {
+            let cache = self.cache.read().unwrap_or_else(|e| e.into_inner());
+            if let Some(plan) = cache.get(T::FULL_NAME).and_then(|m| m.get(writer_json)) {
+                return Ok(Arc::clone(plan));
+            }
+        }
+        // Built outside the lock: parsing is slow and a duplicate build is harmless.
+        let plan = Arc::new(Self::build::<T>(writer_json)?);
+        let mut cache = self.cache.write().unwrap_or_else(|e| e.into_inner());
+        cache
+            .entry(T::FULL_NAME)
+            .or_default()
+            .insert(writer_json.into(), Arc::clone(&plan));
+        Ok(plan)
+    }
+
+    fn build<T: AvroSchema>(writer_json: &str) -> Result<Plan, ResolveError> {
+        let writer =
+            Schema::parse_str(writer_json).map_err(|e| ResolveError::WriterSchema(Box::new(e)))?;
+        if writer.canonical_form() == T::CANONICAL_FORM {
+            return Ok(Plan::Direct);
+        }
+        let reader = Schema::parse_str(T::SCHEMA_JSON).map_err(|e| ResolveError::ReaderSchema {
+            name: T::FULL_NAME,
+            source: Box::new(e),
+        })?;
+        if writer.canonical_form() == reader.canonical_form() {
+            return Ok(Plan::Direct);
+        }
+        SchemaCompatibility::can_read(&writer, &reader).map_err(|source| {
+            ResolveError::Incompatible {
+                reader: T::FULL_NAME,
+                source,
+            }
+        })?;
+        Ok(Plan::Resolve(Box::new(Schemas { writer, reader })))
+    }
+}

@@ -1,0 +1,27 @@
+//! `schemabus gen`: prints the code the build script generates.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use anyhow::Context;
+
+use super::opt::GenArgs;
+
+/// Generates the code for `args.schemas` and writes it to standard output.
+pub fn run(args: &GenArgs) -> anyhow::Result<ExitCode> {
+    let source = match schemabus_codegen::Builder::new()
+        .schemas(&args.schemas)
+        .generate()
+    {
+        Ok(source) => source,
+        Err(error) => {
+            eprintln!("{error}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    std::io::stdout()
+        .lock()
+        .write_all(source.as_bytes())
+        .context("writing to standard output")?;
+    Ok(ExitCode::SUCCESS)
+}
