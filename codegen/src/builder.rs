@@ -108,6 +108,12 @@ impl Builder {
     /// or no output directory is known (`OUT_DIR` unset outside build scripts).
     pub fn compile(&self) -> Result<PathBuf, Error> {
         let model = self.load()?;
+        if model.files.is_empty() {
+            println!(
+                "cargo:warning=no .avsc files under `{}`: nothing to generate",
+                self.schemas.display()
+            );
+        }
         if self.emit_rerun_if_changed {
             println!("cargo:rerun-if-changed={}", self.schemas.display());
             for file in &model.files {

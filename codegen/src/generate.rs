@@ -57,9 +57,28 @@ impl Module {
 fn check_rust_names(model: &Model) -> Vec<Diagnostic> {
     let mut errors = Vec::new();
     let mut type_idents: BTreeMap<(String, String), &FullName> = BTreeMap::new();
+    let mut modules: BTreeMap<Vec<String>, &str> = BTreeMap::new();
     for (name, ty) in &model.types {
+        let module = Ctx::module_of(&name.namespace);
+        match modules.get(&module) {
+            Some(other) if *other != name.namespace => errors.push(
+                Diagnostic::at(
+                    &ty.span,
+                    &model.files,
+                    format!(
+                        "namespaces `{other}` and `{}` both become the Rust module `{}`",
+                        name.namespace,
+                        module.join("::")
+                    ),
+                )
+                .with_hint("use one spelling of the namespace"),
+            ),
+            _ => {
+                modules.insert(module, &name.namespace);
+            }
+        }
         let key = (
-            name.namespace.clone(),
+            Ctx::module_of(&name.namespace).join("::"),
             ident::type_ident(&name.name).to_string(),
         );
         if let Some(other) = type_idents.insert(key.clone(), name) {
@@ -153,6 +172,7 @@ pub fn generate_tokens(model: &Model, schema_root: &str) -> Result<TokenStream, 
         }
     };
     if !errors.is_empty() {
+        errors.sort_by(|a, b| (&a.path, a.line, a.col).cmp(&(&b.path, b.line, b.col)));
         return Err(Error::Schema(errors));
     }
     let ctx = Ctx::new(model);

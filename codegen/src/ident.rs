@@ -105,6 +105,31 @@ pub fn type_ident(avro_name: &str) -> Ident {
     ident(&to_upper_camel(avro_name))
 }
 
+/// Makes identifiers unique: a repeated one gets the smallest numeric suffix
+/// (from its position up) that no other identifier uses.
+pub fn unique(idents: Vec<Ident>) -> Vec<Ident> {
+    let all: std::collections::BTreeSet<String> = idents.iter().map(ToString::to_string).collect();
+    let mut used = std::collections::BTreeSet::new();
+    idents
+        .into_iter()
+        .enumerate()
+        .map(|(i, id)| {
+            if used.insert(id.to_string()) {
+                return id;
+            }
+            let stem = unraw(&id).trim_end_matches('_').to_owned();
+            let mut n = i;
+            loop {
+                let candidate = format!("{stem}{n}");
+                if !all.contains(&candidate) && used.insert(candidate.clone()) {
+                    return Ident::new(&candidate, Span::call_site());
+                }
+                n += 1;
+            }
+        })
+        .collect()
+}
+
 /// The unescaped text of an identifier (`r#type` → `type`).
 pub fn unraw(ident: &Ident) -> String {
     let s = ident.to_string();

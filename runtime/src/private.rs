@@ -34,16 +34,54 @@ pub fn decode_field<'a, T>(
     decode(r).map_err(|e| e.in_field(field))
 }
 
-/// Implemented only by `Expected` itself: `#[derive(DomainEvent)]` asserts
-/// `FieldType: IsSchemaType<Expected>` for every field, so a field whose type
-/// differs from its schema fails to compile at that field.
+/// `Field: IsSchemaType<Expected>` holds when a Rust field type can carry
+/// the Avro type that `Expected` stands for. `#[derive(DomainEvent)]`
+/// asserts it for every field, so a field whose type differs from its schema
+/// fails to compile at that field.
+///
+/// `Expected` is the Rust type for primitives and logical types,
+/// [`SchemaBytes`] for `bytes`, and [`Named`] for named types and unions,
+/// which generated types implement with their schema's fingerprint.
 #[diagnostic::on_unimplemented(
     message = "field type `{Self}` does not match the Avro schema, which needs `{Expected}`",
-    label = "the schema needs `{Expected}` here"
+    label = "the schema needs `{Expected}` here",
+    note = "`Named<N>` is the type generated from the named Avro type (or union) whose schema fingerprint is N"
 )]
 pub trait IsSchemaType<Expected: ?Sized> {}
 
-impl<T: ?Sized> IsSchemaType<T> for T {}
+/// Stands for Avro `bytes` (a `Vec<u8>`, not an `array<int>`).
+pub struct SchemaBytes;
 
-/// Compiles only when `Field` is the schema's type `Expected`.
+/// Stands for the named Avro type (or union) with this schema fingerprint.
+pub struct Named<const FINGERPRINT: u64>;
+
+macro_rules! same_type {
+    ($($ty:ty),* $(,)?) => { $(impl IsSchemaType<$ty> for $ty {})* };
+}
+
+same_type!(
+    (),
+    bool,
+    i32,
+    i64,
+    f32,
+    f64,
+    String,
+    Uuid,
+    NaiveDate,
+    NaiveTime,
+    NaiveDateTime,
+    DateTime<Utc>,
+    Decimal,
+    Duration,
+    EventMetadata,
+);
+
+impl IsSchemaType<SchemaBytes> for Vec<u8> {}
+impl<T: IsSchemaType<E>, E> IsSchemaType<Option<E>> for Option<T> {}
+impl<T: IsSchemaType<E>, E> IsSchemaType<Vec<E>> for Vec<T> {}
+impl<T: IsSchemaType<E>, E> IsSchemaType<BTreeMap<String, E>> for BTreeMap<String, T> {}
+impl<T: IsSchemaType<E>, E> IsSchemaType<E> for Box<T> {}
+
+/// Compiles only when `Field` can carry the schema's type `Expected`.
 pub fn assert_field_type<Field: IsSchemaType<Expected> + ?Sized, Expected: ?Sized>() {}

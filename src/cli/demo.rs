@@ -69,7 +69,8 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
     let bytes: u64 = counts.values().map(|(_, size)| size).sum();
     println!("\nsummary ({:?}):", args.format);
     for (event_type, (count, size)) in &counts {
-        println!("  {event_type:<38} {count:>8} events {size:>10} bytes");
+        let noun = if *count == 1 { "event" } else { "events" };
+        println!("  {event_type:<38} {count:>8} {noun:<6} {size:>10} bytes");
     }
     let rate = total as f64 / elapsed.as_secs_f64().max(1e-9);
     println!("  {total} events, {bytes} bytes in {elapsed:.2?} ({rate:.0} events/s)");

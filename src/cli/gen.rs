@@ -14,8 +14,13 @@ pub fn run(args: &GenArgs) -> anyhow::Result<ExitCode> {
         .generate()
     {
         Ok(source) => source,
-        Err(error) => {
+        Err(error @ schemabus_codegen::Error::Schema(_)) => {
+            // Schema diagnostics carry their own `error:` prefixes.
             eprintln!("{error}");
+            return Ok(ExitCode::from(2));
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
             return Ok(ExitCode::from(2));
         }
     };

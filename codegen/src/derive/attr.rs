@@ -73,7 +73,7 @@ pub fn parse_event_attrs(attrs: &[Attribute], errors: &mut Errors) -> EventAttrs
             };
             let value: LitStr = meta.value()?.parse()?;
             if slot.is_some() {
-                return Err(meta.error("duplicate attribute"));
+                return Err(meta.error(format!("duplicate `{}` attribute", meta.path.get_ident().map(ToString::to_string).unwrap_or_default())));
             }
             *slot = Some(value);
             Ok(())

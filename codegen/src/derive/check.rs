@@ -12,8 +12,11 @@ use crate::emit::{rt, Ctx};
 use crate::model::{Logical, Schema};
 
 impl Ctx<'_> {
-    /// The Rust type a field of `schema` must have, with `_` where any
-    /// generated type fits (records, enums, fixed, union enums).
+    /// The type standing for `schema` in [`IsSchemaType`] checks: the Rust
+    /// type itself, `SchemaBytes` for bytes, `Named<fingerprint>` for named
+    /// types and unions.
+    ///
+    /// [`IsSchemaType`]: https://docs.rs/schemabus-runtime
     pub fn expected_type(&self, schema: &Schema) -> TokenStream {
         let rt = rt();
         match schema {
@@ -23,7 +26,7 @@ impl Ctx<'_> {
             Schema::Long(None) => quote!(i64),
             Schema::Float => quote!(f32),
             Schema::Double => quote!(f64),
-            Schema::Bytes(None) => quote!(::std::vec::Vec<u8>),
+            Schema::Bytes(None) => quote!(#rt::SchemaBytes),
             Schema::String(None) => quote!(::std::string::String),
             Schema::String(Some(Logical::Uuid)) => quote!(#rt::Uuid),
             Schema::Int(Some(Logical::Date)) => quote!(#rt::NaiveDate),
@@ -50,13 +53,19 @@ impl Ctx<'_> {
                     let inner = self.expected_type(inner);
                     quote!(::std::option::Option<#inner>)
                 }
-                UnionShape::Enum => quote!(_),
+                UnionShape::Enum => {
+                    let fingerprint = self.schema_fingerprint(schema);
+                    quote!(#rt::Named<#fingerprint>)
+                }
             },
             Schema::Ref(name) => match self.fixed_logical(name) {
                 Some(Logical::Uuid) => quote!(#rt::Uuid),
                 Some(Logical::Duration) => quote!(#rt::Duration),
                 Some(_) => quote!(#rt::Decimal),
-                None => quote!(_),
+                None => {
+                    let fingerprint = self.schema_fingerprint(schema);
+                    quote!(#rt::Named<#fingerprint>)
+                }
             },
         }
     }

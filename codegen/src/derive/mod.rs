@@ -5,87 +5,24 @@
 
 mod attr;
 mod check;
+mod fields;
+mod load;
 
-use std::collections::{BTreeSet, HashMap};
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
-use std::time::SystemTime;
+use std::collections::BTreeSet;
+use std::path::PathBuf;
 
-use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use proc_macro2::{Span, TokenStream, TokenTree};
+use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, Fields};
 
-use self::attr::{is_metadata_field, parse_event_attrs, Errors, AGGREGATE, CONTEXT, SCHEMA};
+use self::attr::{parse_event_attrs, Errors, AGGREGATE, CONTEXT, SCHEMA};
+use self::load::{compile_message, default_root, load_model, manifest_dir};
+use crate::emit::event::{is_key_type, AGGREGATE_PROP};
 use crate::emit::record::Binding;
 use crate::emit::{rt, Ctx};
 use crate::ident;
-use crate::model::{FullName, Model, NamedKind, Schema};
-use crate::resolve;
-
-type Stamp = Vec<(PathBuf, Option<SystemTime>, u64)>;
-type ModelCache = HashMap<PathBuf, (Stamp, Arc<Model>)>;
-
-/// Models already loaded by this compiler process, with the file stamps they
-/// were loaded from: every event of a crate shares one schema root.
-static MODELS: Mutex<Option<ModelCache>> = Mutex::new(None);
-
-fn stamp(root: &Path) -> Stamp {
-    let mut out = Vec::new();
-    let mut dirs = vec![root.to_path_buf()];
-    while let Some(dir) = dirs.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            let Ok(meta) = entry.metadata() else { continue };
-            if meta.is_dir() {
-                dirs.push(path);
-            } else if path.extension().is_some_and(|e| e == "avsc") {
-                out.push((path, meta.modified().ok(), meta.len()));
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
-fn load_model(root: &Path) -> Result<Arc<Model>, crate::error::Error> {
-    let current = stamp(root);
-    let mut cache = MODELS
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    let cache = cache.get_or_insert_with(HashMap::new);
-    if let Some((seen, model)) = cache.get(root) {
-        if *seen == current {
-            return Ok(Arc::clone(model));
-        }
-    }
-    let model = Arc::new(resolve::load_dir(root)?);
-    cache.insert(root.to_path_buf(), (current, Arc::clone(&model)));
-    Ok(model)
-}
-
-/// The default schema root of a schema file: `schemas` for
-/// `schemas/<context>/<Event>.avsc`, else the file's own directory.
-fn default_root(schema: &Path) -> PathBuf {
-    let dir = schema.parent().unwrap_or(Path::new(""));
-    match dir.parent() {
-        Some(grand) if schema.components().count() >= 3 => grand.to_path_buf(),
-        _ => dir.to_path_buf(),
-    }
-}
-
-/// Relative schema paths are resolved against `SCHEMABUS_MANIFEST_DIR` when
-/// set (for code compiled away from its crate, as in trybuild's UI tests),
-/// else against the compiling crate's `CARGO_MANIFEST_DIR`.
-fn manifest_dir() -> PathBuf {
-    std::env::var_os("SCHEMABUS_MANIFEST_DIR")
-        .or_else(|| std::env::var_os("CARGO_MANIFEST_DIR"))
-        .map(PathBuf::from)
-        .unwrap_or_default()
-}
+use crate::model::{FullName, JsonValue, Model, NamedKind, Schema};
 
 /// Expands `#[derive(DomainEvent)]`.
 ///
@@ -95,6 +32,8 @@ fn manifest_dir() -> PathBuf {
 pub fn expand_domain_event(input: &DeriveInput) -> syn::Result<TokenStream> {
     let mut errors = Errors::default();
     let attrs = parse_event_attrs(&input.attrs, &mut errors);
+    // Missing keys are only worth reporting once the attribute itself parsed.
+    errors.finish()?;
     let fields = match &input.data {
         Data::Struct(s) => match &s.fields {
             Fields::Named(named) => Some(&named.named),
@@ -103,26 +42,29 @@ pub fn expand_domain_event(input: &DeriveInput) -> syn::Result<TokenStream> {
         _ => None,
     };
     let Some(fields) = fields else {
-        errors.at(
+        return Err(syn::Error::new(
             input.ident.span(),
             "`DomainEvent` can only be derived for structs with named fields",
-        );
-        errors.finish()?;
-        return Ok(TokenStream::new());
+        ));
     };
-    let (Some(context), Some(schema_lit)) = (&attrs.context, &attrs.schema) else {
-        for (key, value) in [(CONTEXT, &attrs.context), (SCHEMA, &attrs.schema)] {
-            if value.is_none() {
-                errors.at(
-                    input.ident.span(),
-                    format!("missing `#[domain_event({key} = \"...\")]`"),
-                );
-            }
+    if !input.generics.params.is_empty() {
+        return Err(syn::Error::new(
+            input.generics.span(),
+            "an event cannot be generic: its fields must match one Avro schema",
+        ));
+    }
+    for (key, value) in [(CONTEXT, &attrs.context), (SCHEMA, &attrs.schema)] {
+        if value.is_none() {
+            errors.at(
+                input.ident.span(),
+                format!("missing `#[domain_event({key} = \"...\")]`"),
+            );
         }
-        errors.finish()?;
+    }
+    errors.finish()?;
+    let (Some(context), Some(schema_lit)) = (&attrs.context, &attrs.schema) else {
         return Ok(TokenStream::new());
     };
-    errors.finish()?;
 
     let base = manifest_dir();
     let schema_path = base.join(schema_lit.value());
@@ -130,14 +72,24 @@ pub fn expand_domain_event(input: &DeriveInput) -> syn::Result<TokenStream> {
         Some(root) => base.join(root.value()),
         None => default_root(&schema_path),
     };
-    let model = load_model(&root).map_err(|e| syn::Error::new(schema_lit.span(), e))?;
+    let span = schema_lit.span();
+    if !root.is_dir() {
+        return Err(syn::Error::new(
+            attrs.root.as_ref().map_or(span, syn::LitStr::span),
+            format!(
+                "schema root `{}` is not a directory (named types are resolved in it; set it with `root = \"...\"`)",
+                root.display()
+            ),
+        ));
+    }
+    let model = load_model(&root).map_err(|e| syn::Error::new(span, compile_message(&e)))?;
     let rel = schema_path
         .strip_prefix(&root)
         .map(|p| p.to_string_lossy().replace('\\', "/"))
         .unwrap_or_default();
     let Some(file) = model.files.iter().find(|f| f.rel_path == rel) else {
         return Err(syn::Error::new(
-            schema_lit.span(),
+            span,
             format!(
                 "schema file `{}` not found under the schema root `{}`",
                 schema_path.display(),
@@ -154,136 +106,56 @@ pub fn expand_domain_event(input: &DeriveInput) -> syn::Result<TokenStream> {
         _ => None,
     }) else {
         return Err(syn::Error::new(
-            schema_lit.span(),
+            span,
             format!("`{rel}` does not define a record"),
         ));
     };
     let full = record.name.full();
     let ctx = Ctx::new(&model);
 
-    // The metadata field: marked, or else named `metadata`.
-    let mut metadata = None;
-    for f in fields {
-        if is_metadata_field(&f.attrs, &mut errors) {
-            metadata = f.ident.clone();
-        }
-    }
-    if metadata.is_none() {
-        metadata = fields
-            .iter()
-            .filter_map(|f| f.ident.clone())
-            .find(|i| i == "metadata");
-    }
-    let Some(metadata) = metadata else {
-        errors.at(
-            input.ident.span(),
-            "an event needs a metadata field: `#[domain_event(metadata)] pub metadata: EventMetadata`",
-        );
-        errors.finish()?;
-        return Ok(TokenStream::new());
-    };
-
-    // Names: every schema field present, nothing else besides metadata.
-    let schema_names: Vec<&str> = schema_fields.iter().map(|f| f.name.as_str()).collect();
-    let mut bindings = Vec::new();
-    let mut assertions = Vec::new();
-    for sf in schema_fields {
-        let found = fields.iter().find(|f| {
-            f.ident.as_ref().is_some_and(|i| {
-                let name = ident::unraw(i);
-                name == sf.name || name == ident::to_snake(&sf.name)
-            })
-        });
-        match found.and_then(|f| f.ident.clone().map(|i| (f, i))) {
-            Some((f, id)) => {
-                assertions.push(ctx.type_assertion(&sf.schema, &f.ty));
-                bindings.push(Binding {
-                    field: sf,
-                    ident: id,
-                    span: f.ty.span(),
-                });
-            }
-            None => errors.at(
-                input.ident.span(),
-                format!(
-                    "missing field `{}`: `{full}` declares it as `{}`",
-                    ident::to_snake(&sf.name),
-                    ctx.expected_type(&sf.schema).to_string().replace(' ', "")
-                ),
-            ),
-        }
-    }
-    for f in fields {
-        let Some(id) = &f.ident else { continue };
-        let name = ident::unraw(id);
-        let in_schema = schema_fields
-            .iter()
-            .any(|sf| sf.name == name || ident::to_snake(&sf.name) == name);
-        if !in_schema && *id != metadata {
-            errors.at(
-                id.span(),
-                format!(
-                    "field `{name}` is not in the schema of `{full}` (its fields: {})",
-                    schema_names.join(", ")
-                ),
-            );
-        }
-    }
-
-    // The aggregate: from the attribute, else from the schema's property.
-    let schema_aggregate = match record.props.get(crate::emit::event::AGGREGATE_PROP) {
-        Some(crate::model::JsonValue::String(s)) => Some(s.clone()),
-        _ => None,
-    };
-    let aggregate = match (&attrs.aggregate, &schema_aggregate) {
-        (Some(lit), Some(declared)) if lit.value() != *declared => {
-            errors.at(
-                lit.span(),
-                format!(
-                    "`{full}` declares aggregate `{declared}`, not `{}`",
-                    lit.value()
-                ),
-            );
-            None
-        }
-        (Some(lit), _) => Some((lit.value(), lit.span())),
-        (None, Some(declared)) => Some((declared.clone(), input.ident.span())),
-        (None, None) => {
-            errors.at(
-                input.ident.span(),
-                format!(
-                    "missing `#[domain_event({AGGREGATE} = \"...\")]`: `{full}` names no aggregate"
-                ),
-            );
-            None
-        }
-    };
-    let aggregate_binding = aggregate.as_ref().and_then(|(name, span)| {
-        let found = bindings.iter().find(|b| &b.field.name == name);
-        if found.is_none() {
-            errors.at(
-                *span,
-                format!("aggregate field `{name}` is not a field of `{full}`"),
-            );
-        }
-        found
-    });
+    let matched = fields::match_fields(
+        fields,
+        schema_fields,
+        &full,
+        input.ident.span(),
+        &mut errors,
+    );
+    let aggregate = aggregate_binding(
+        &attrs,
+        record,
+        &matched.bindings,
+        input.ident.span(),
+        &mut errors,
+    );
     errors.finish()?;
-    let Some(aggregate_binding) = aggregate_binding else {
+    let (Some(aggregate), Some((metadata, metadata_ty))) = (aggregate, &matched.metadata) else {
         return Ok(TokenStream::new());
     };
 
     let rt = rt();
     let name = &input.ident;
     let self_ty = quote!(#name);
+    let mut assertions: Vec<TokenStream> = matched
+        .bindings
+        .iter()
+        .zip(&matched.types)
+        .map(|(b, ty)| ctx.type_assertion(&b.field.schema, ty))
+        .collect();
+    assertions.push(quote_spanned! {metadata_ty.span()=>
+        #rt::assert_field_type::<#metadata_ty, #rt::EventMetadata>();
+    });
     let codec = ctx.record_codec(
         record,
         &self_ty,
-        &bindings,
+        &matched.bindings,
         &[(metadata.clone(), quote!(#rt::EventMetadata::empty()))],
     );
     let schema_impl = ctx.record_schema_impl(record, &self_ty);
-    let aggregate_expr = aggregate_expr(&aggregate_binding.field.schema, &aggregate_binding.ident);
+    let marker = ctx.named_marker_impl(&Schema::Ref(record.name.clone()), &self_ty);
+    let aggregate_expr = respan(
+        aggregate_expr(&aggregate.field.schema, &aggregate.ident),
+        aggregate.span,
+    );
     let event_type = full.clone();
     let context_value = context.value();
     let tracked = tracked_files(&model, &record.name).into_iter().map(|p| {
@@ -298,13 +170,13 @@ pub fn expand_domain_event(input: &DeriveInput) -> syn::Result<TokenStream> {
             #(#tracked)*
 
             #[allow(dead_code, non_snake_case)]
-            fn #check_fn(value: &#name) {
+            fn #check_fn() {
                 #(#assertions)*
-                let _ = value;
             }
 
             #codec
             #schema_impl
+            #marker
 
             impl #rt::DomainEvent for #name {
                 const CONTEXT: &'static str = #context_value;
@@ -326,6 +198,65 @@ pub fn expand_domain_event(input: &DeriveInput) -> syn::Result<TokenStream> {
     })
 }
 
+/// The binding of the aggregate field: named by the attribute or else by the
+/// schema's `aggregate` property, and of a type that can be a Kafka key.
+fn aggregate_binding<'b, 'a>(
+    attrs: &attr::EventAttrs,
+    record: &crate::model::NamedType,
+    bindings: &'b [Binding<'a>],
+    struct_span: Span,
+    errors: &mut Errors,
+) -> Option<&'b Binding<'a>> {
+    let full = record.name.full();
+    let declared = match record.props.get(AGGREGATE_PROP) {
+        Some(JsonValue::String(s)) => Some(s.clone()),
+        _ => None,
+    };
+    let (name, span) = match (&attrs.aggregate, declared) {
+        (Some(lit), Some(declared)) if lit.value() != declared => {
+            errors.at(
+                lit.span(),
+                format!(
+                    "`{full}` declares aggregate `{declared}`, not `{}`",
+                    lit.value()
+                ),
+            );
+            return None;
+        }
+        (Some(lit), _) => (lit.value(), lit.span()),
+        (None, Some(declared)) => (declared, struct_span),
+        (None, None) => {
+            errors.at(
+                struct_span,
+                format!(
+                    "missing `#[domain_event({AGGREGATE} = \"...\")]`: `{full}` names no aggregate"
+                ),
+            );
+            return None;
+        }
+    };
+    let Some(binding) = bindings.iter().find(|b| b.field.name == name) else {
+        if !bindings.is_empty() {
+            errors.at(
+                span,
+                format!("aggregate field `{name}` is not a field of `{full}`"),
+            );
+        }
+        return None;
+    };
+    if !is_key_type(&binding.field.schema) {
+        errors.at(
+            span,
+            format!(
+                "aggregate field `{name}` is `{}`, but an aggregate id must be a string, uuid, int or long (it becomes the Kafka key)",
+                fields::avro_type_name(&binding.field.schema)
+            ),
+        );
+        return None;
+    }
+    Some(binding)
+}
+
 /// The aggregate id as a `String`, from a string, uuid, int or long field
 /// (possibly nullable: `None` becomes the empty string).
 fn aggregate_expr(schema: &Schema, field: &syn::Ident) -> TokenStream {
@@ -335,6 +266,25 @@ fn aggregate_expr(schema: &Schema, field: &syn::Ident) -> TokenStream {
         },
         _ => quote!(::std::string::ToString::to_string(&self.#field)),
     }
+}
+
+/// Gives every token `span`, so rustc reports errors in generated code at
+/// the user's field rather than at the derive.
+pub fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut tree| {
+            if let TokenTree::Group(group) = &tree {
+                let mut inner =
+                    proc_macro2::Group::new(group.delimiter(), respan(group.stream(), span));
+                inner.set_span(span);
+                tree = TokenTree::Group(inner);
+            } else {
+                tree.set_span(span);
+            }
+            tree
+        })
+        .collect()
 }
 
 /// Files defining `name` and every type it references: the derive's output

@@ -167,12 +167,17 @@ impl Ctx<'_> {
             }
             Schema::Map(values) => {
                 let value = self.encoded_len(values, &quote!(value));
+                let value_pat = if self.const_len(values).is_some() {
+                    quote!(_)
+                } else {
+                    quote!(value)
+                };
                 quote!({
                     let entries = #v;
                     let mut n = 1usize;
                     if !entries.is_empty() {
                         n += #rt::long_len(entries.len() as i64);
-                        for (key, value) in entries.iter() {
+                        for (key, #value_pat) in entries.iter() {
                             n += #rt::bytes_len(key.len()) + #value;
                         }
                     }
@@ -181,10 +186,15 @@ impl Ctx<'_> {
             }
             Schema::Union(branches) => match union_shape(branches) {
                 UnionShape::Option { inner, .. } => {
+                    let pat = if self.const_len(inner).is_some() {
+                        quote!(_)
+                    } else {
+                        quote!(inner)
+                    };
                     let inner = self.encoded_len(inner, &quote!(inner));
                     quote!(match #v {
                         ::std::option::Option::None => 1usize,
-                        ::std::option::Option::Some(inner) => 1usize + #inner,
+                        ::std::option::Option::Some(#pat) => 1usize + #inner,
                     })
                 }
                 UnionShape::Enum => quote!(#rt::AvroCodec::avro_len(#v)),

@@ -56,7 +56,11 @@ impl Ctx<'_> {
             }
         });
         let full_name = ty.name.full();
+        let marker =
+            self.named_marker_impl(&crate::model::Schema::Ref(ty.name.clone()), &quote!(#name));
         quote! {
+            #marker
+
             #docs
             #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, #default_derive #rt::serde::Serialize, #rt::serde::Deserialize)]
             #[serde(crate = #serde_crate)]
@@ -113,19 +117,7 @@ impl Ctx<'_> {
 }
 
 /// The variant of each symbol; symbols that case into the same identifier
-/// (`self` and `Self`) get their index as a suffix.
+/// (`self` and `Self`) get a numeric suffix.
 pub fn variant_idents(symbols: &[String]) -> Vec<proc_macro2::Ident> {
-    let mut seen = std::collections::BTreeSet::new();
-    symbols
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            let v = ident::type_ident(s);
-            if seen.insert(v.to_string()) {
-                v
-            } else {
-                quote::format_ident!("{}{}", v.to_string().trim_end_matches('_'), i)
-            }
-        })
-        .collect()
+    ident::unique(symbols.iter().map(|s| ident::type_ident(s)).collect())
 }

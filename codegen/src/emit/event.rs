@@ -35,14 +35,19 @@ pub struct Event<'m> {
 /// The name of an event's metadata field: `metadata`, or `event_metadata`
 /// when the schema has a field called `metadata`.
 pub fn metadata_ident(fields: &[Field]) -> Ident {
-    if fields
-        .iter()
-        .any(|f| crate::ident::to_snake(&f.name) == "metadata")
-    {
-        format_ident!("event_metadata")
-    } else {
-        format_ident!("metadata")
+    let taken = |name: &str| {
+        fields
+            .iter()
+            .any(|f| crate::ident::to_snake(&f.name) == name)
+    };
+    let mut name = "metadata".to_owned();
+    if taken(&name) {
+        name = "event_metadata".to_owned();
+        while taken(&name) {
+            name.push('_');
+        }
     }
+    format_ident!("{}", name)
 }
 
 /// The string value of custom property `key`.
@@ -51,7 +56,7 @@ fn prop<'a>(ty: &'a NamedType, key: &str) -> Option<&'a JsonValue> {
 }
 
 /// Whether a field of this type can serve as an aggregate id (a Kafka key).
-fn is_key_type(schema: &Schema) -> bool {
+pub fn is_key_type(schema: &Schema) -> bool {
     match schema {
         Schema::String(None | Some(Logical::Uuid)) | Schema::Int(None) | Schema::Long(None) => true,
         Schema::Union(branches) => match super::types::union_shape(branches) {
@@ -91,12 +96,16 @@ pub fn find_events(model: &Model) -> Result<Vec<Event<'_>>, Vec<Diagnostic>> {
         };
         let Some(aggregate_field) = fields.iter().find(|f| &f.name == aggregate) else {
             let names: Vec<_> = fields.iter().map(|f| f.name.as_str()).collect();
+            let hint = match crate::error::closest(aggregate, names.iter().copied()) {
+                Some(close) => format!("did you mean `{close}`?"),
+                None => format!("the record's fields are: {}", names.join(", ")),
+            };
             errors.push(error(
                 format!(
                     "aggregate field `{aggregate}` is not a field of `{}`",
                     name.full()
                 ),
-                &format!("the record's fields are: {}", names.join(", ")),
+                &hint,
             ));
             continue;
         };
@@ -124,6 +133,13 @@ pub fn find_events(model: &Model) -> Result<Vec<Event<'_>>, Vec<Diagnostic>> {
                 }
             },
         };
+        if !is_context_name(&context) {
+            errors.push(error(
+                format!("bounded context `{context}` of `{}` is not a valid name", name.full()),
+                "a context names a Rust enum and a Kafka topic: use letters, digits and `_`, starting with a letter",
+            ));
+            continue;
+        }
         events.push(Event {
             ty,
             fields,
@@ -132,11 +148,87 @@ pub fn find_events(model: &Model) -> Result<Vec<Event<'_>>, Vec<Diagnostic>> {
             file,
         });
     }
+    errors.extend(catalog_collisions(model, &events));
     if errors.is_empty() {
         Ok(events)
     } else {
         Err(errors)
     }
+}
+
+/// Whether `context` can name a context enum, a variant and a topic.
+fn is_context_name(context: &str) -> bool {
+    let mut chars = context.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Names in the generated catalog that would be defined twice: contexts
+/// that case alike (or `any`, whose enum would be `AnyEvent`), two events of
+/// a context with one simple name, and root types named like the catalog.
+fn catalog_collisions(model: &Model, events: &[Event]) -> Vec<Diagnostic> {
+    let mut errors = Vec::new();
+    let mut contexts: BTreeMap<String, &str> = BTreeMap::new();
+    let mut variants: BTreeMap<(String, String), &Event> = BTreeMap::new();
+    for event in events {
+        let enum_name = context_enum_name(&event.context);
+        let at = |message: String, hint: &str| {
+            Diagnostic::at(&event.ty.span, &model.files, message).with_hint(hint)
+        };
+        if enum_name == "AnyEvent" {
+            errors.push(at(
+                format!("bounded context `{}` is reserved", event.context),
+                "its enum would be `AnyEvent`, the enum over all contexts: rename the context",
+            ));
+        }
+        match contexts.get(&enum_name) {
+            Some(other) if *other != event.context => errors.push(at(
+                format!(
+                    "contexts `{other}` and `{}` both become `{enum_name}`",
+                    event.context
+                ),
+                "rename one of them",
+            )),
+            _ => {
+                contexts.insert(enum_name.clone(), &event.context);
+            }
+        }
+        let variant = ident::type_ident(&event.ty.name.name).to_string();
+        if let Some(other) = variants.insert((enum_name.clone(), variant.clone()), event) {
+            errors.push(at(
+                format!(
+                    "events `{}` and `{}` both become `{enum_name}::{variant}`",
+                    other.ty.name.full(),
+                    event.ty.name.full()
+                ),
+                "give the events of one context distinct names",
+            ));
+        }
+    }
+    for (name, ty) in &model.types {
+        let root_name = ident::type_ident(&name.name).to_string();
+        if name.namespace.is_empty()
+            && (root_name == "AnyEvent" || contexts.contains_key(&root_name))
+        {
+            errors.push(
+                Diagnostic::at(
+                    &ty.span,
+                    &model.files,
+                    format!(
+                        "type `{}` collides with the generated `{root_name}`",
+                        name.full()
+                    ),
+                )
+                .with_hint("give it a namespace or another name"),
+            );
+        }
+    }
+    errors
+}
+
+/// The enum of a context's events: `debate` → `DebateEvent`.
+pub fn context_enum_name(context: &str) -> String {
+    format!("{}Event", ident::to_upper_camel(context))
 }
 
 impl Ctx<'_> {
@@ -191,7 +283,7 @@ impl Ctx<'_> {
         let mut ctx_variants = Vec::new();
         let mut ctx_enums = Vec::new();
         for (context, events) in &by_context {
-            let enum_name = format_ident!("{}Event", ident::to_upper_camel(context));
+            let enum_name = format_ident!("{}", context_enum_name(context));
             let variant = ident::type_ident(context);
             out.extend(self.emit_context_enum(context, &enum_name, events));
             for e in events {

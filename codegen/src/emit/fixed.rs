@@ -57,7 +57,10 @@ impl Ctx<'_> {
                 },
             )
         };
+        let marker =
+            self.named_marker_impl(&crate::model::Schema::Ref(ty.name.clone()), &quote!(#name));
         quote! {
+            #marker
             #docs
             #[derive(Clone, Copy, Debug, #default_derive PartialEq, Eq, Hash, PartialOrd, Ord, #rt::serde::Serialize, #rt::serde::Deserialize)]
             #[serde(crate = #serde_crate)]

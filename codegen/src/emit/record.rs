@@ -1,7 +1,7 @@
 //! Records: the struct, its `AvroCodec` and `AvroSchema` impls.
 
 use proc_macro2::{Ident, Span, TokenStream};
-use quote::{quote, quote_spanned};
+use quote::quote;
 
 use super::types::Pos;
 use super::{rt, Ctx};
@@ -62,26 +62,27 @@ impl Ctx<'_> {
             let id = &b.ident;
             let label = format!("{}.{}", record.name.name, b.field.name);
             let schema = &b.field.schema;
-            let len = self.encoded_len(schema, &quote!(&self.#id));
-            lens.push(quote_spanned!(b.span=> #len));
-            let enc = self.encode(schema, &quote!(&self.#id), &label);
-            encodes.push(quote_spanned!(b.span=> #enc));
+            // Spanned on the user's field (derive), so a type mismatch that
+            // slips past the field check is reported there, not at the derive.
+            let at = |tokens: TokenStream| crate::__derive::respan(tokens, b.span);
+            lens.push(at(self.encoded_len(schema, &quote!(&self.#id))));
+            encodes.push(at(self.encode(schema, &quote!(&self.#id), &label)));
             if matches!(schema, Schema::Null) {
                 // Nothing to read and nothing that can fail.
-                decodes.push(quote_spanned!(b.span=> #id: ()));
+                decodes.push(quote!(#id: ()));
                 continue;
             }
             let dec = self.decode(schema);
-            decodes.push(quote_spanned!(b.span=>
+            decodes.push(at(quote! {
                 #id: #rt::decode_field(r, #label, |r| {
                     let value = #dec;
                     ::std::result::Result::Ok(value)
                 })?
-            ));
+            }));
             let into = self.decode_into(schema, &quote!(&mut self.#id));
-            decode_intos.push(quote_spanned!(b.span=>
+            decode_intos.push(at(quote! {
                 #rt::decode_field(r, #label, |r| { #into ::std::result::Result::Ok(()) })?;
-            ));
+            }));
         }
         // A running sum: a term may start with a block or `match`, which
         // cannot open an expression statement.
@@ -270,6 +271,7 @@ impl Ctx<'_> {
         let self_ty = quote!(#name);
         let codec = self.record_codec(record, &self_ty, &Binding::generated(fields), &[]);
         let schema = self.record_schema_impl(record, &self_ty);
+        let marker = self.named_marker_impl(&Schema::Ref(record.name.clone()), &self_ty);
         quote! {
             #docs
             #[derive(Clone, Debug, PartialEq, #rt::serde::Serialize, #rt::serde::Deserialize)]
@@ -280,6 +282,7 @@ impl Ctx<'_> {
             #defaults
             #codec
             #schema
+            #marker
         }
     }
 }

@@ -1,8 +1,6 @@
 //! Unions other than `["null", T]`: a generated Rust enum, one variant per
 //! branch, encoded as the branch index followed by the value.
 
-use std::collections::BTreeSet;
-
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
@@ -37,19 +35,7 @@ impl Ctx<'_> {
 
     /// Variant names of every branch, made unique by a numeric suffix.
     pub fn variant_idents(&self, branches: &[Schema]) -> Vec<Ident> {
-        let mut seen = BTreeSet::new();
-        branches
-            .iter()
-            .enumerate()
-            .map(|(i, b)| {
-                let v = self.variant_ident(b);
-                if seen.insert(v.to_string()) {
-                    v
-                } else {
-                    format_ident!("{}{}", v.to_string().trim_end_matches('_'), i)
-                }
-            })
-            .collect()
+        ident::unique(branches.iter().map(|b| self.variant_ident(b)).collect())
     }
 
     /// The Avro name of a branch, as the JSON tag of its variant (the Avro
@@ -146,8 +132,12 @@ impl Ctx<'_> {
             decodes.push(quote!(#arm => Self::#variant(#dec)));
         }
         let docs = format!(" A value of the union `{}`.", pos.base);
-        let min_len = self.min_len_of(&Schema::Union(branches.to_vec()));
+        let union = Schema::Union(branches.to_vec());
+        let min_len = self.min_len_of(&union);
+        let marker = self.named_marker_impl(&union, &quote!(#name));
         quote! {
+            #marker
+
             #[doc = #docs]
             #[derive(Clone, Debug, PartialEq, #rt::serde::Serialize, #rt::serde::Deserialize)]
             #[serde(crate = #serde_crate)]
