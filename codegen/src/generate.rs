@@ -81,7 +81,11 @@ fn check_rust_names(model: &Model) -> Vec<Diagnostic> {
             Ctx::module_of(&name.namespace).join("::"),
             ident::type_ident(&name.name).to_string(),
         );
-        if let Some(other) = type_idents.insert(key.clone(), name) {
+        // Types of two namespaces that share a module were reported above.
+        if let Some(other) = type_idents
+            .insert(key.clone(), name)
+            .filter(|other| other.namespace == name.namespace)
+        {
             errors.push(
                 Diagnostic::at(
                     &ty.span,

@@ -82,9 +82,11 @@ pub fn match_fields<'a>(
     errors: &mut Errors,
 ) -> Matched<'a> {
     let mut metadata: Option<(Ident, &syn::Type)> = None;
+    let mut marked = Vec::new();
     for f in fields {
         if is_metadata_field(&f.attrs, errors) {
             if let Some(id) = &f.ident {
+                marked.push(id.clone());
                 if metadata.is_some() {
                     errors.at(
                         id.span(),
@@ -156,7 +158,7 @@ pub fn match_fields<'a>(
     let schema_names: Vec<&str> = schema_fields.iter().map(|f| f.name.as_str()).collect();
     for f in fields {
         let Some(id) = &f.ident else { continue };
-        let is_metadata = metadata.as_ref().is_some_and(|(m, _)| m == id);
+        let is_metadata = marked.contains(id) || metadata.as_ref().is_some_and(|(m, _)| m == id);
         if !is_metadata && !schema_fields.iter().any(|sf| matches(f, sf)) {
             errors.at(
                 id.span(),

@@ -76,5 +76,10 @@ pub fn manifest_dir() -> PathBuf {
 /// A schema error as a compiler message: rustc adds its own `error: `.
 pub fn compile_message(error: &crate::error::Error) -> String {
     let text = error.to_string();
-    text.strip_prefix("error: ").unwrap_or(&text).to_owned()
+    let text = text.strip_prefix("error: ").unwrap_or(&text);
+    // The "N errors in schemas" summary only helps in a build script's output.
+    match text.rsplit_once("\n\n") {
+        Some((body, summary)) if summary.trim_start().ends_with("in schemas") => body.to_owned(),
+        _ => text.to_owned(),
+    }
 }

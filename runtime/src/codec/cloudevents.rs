@@ -16,7 +16,7 @@
 //! | `context` | [`DomainEvent::CONTEXT`] (extension) |
 //! | `correlationid`, `causationid` | the metadata's ids (extensions, when set) |
 
-use chrono::{DateTime, SubsecRound, Utc};
+use chrono::{DateTime, Datelike, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use uuid::Uuid;
@@ -100,7 +100,18 @@ pub fn to_json<E: DomainEvent>(e: &E) -> Result<Vec<u8>, CloudEventError> {
         id: m.event_id,
         source: &m.source,
         event_type: E::EVENT_TYPE,
-        time: format_time(&m.occurred_at),
+        time: {
+            let year = m.occurred_at.year();
+            if !(0..=9999).contains(&year) {
+                return Err(CloudEventError::InvalidAttribute {
+                    name: "time",
+                    reason: format!(
+                        "year {year} is outside 0000-9999, the range RFC 3339 can express"
+                    ),
+                });
+            }
+            format_time(&m.occurred_at)
+        },
         subject: e.aggregate_id(),
         datacontenttype: "application/json",
         context: E::CONTEXT,

@@ -44,7 +44,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::marker::PhantomData;
 
-use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
+use chrono::{DateTime, Datelike, NaiveDateTime, SubsecRound, Utc};
 use serde::de::{self, DeserializeOwned, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -196,6 +196,18 @@ where
     d.deserialize_str(V(parse, expecting))
 }
 
+/// RFC 3339 has four-digit years only: a time outside 0000–9999 would be
+/// written in a form no RFC 3339 parser reads back, so it is an error.
+fn check_rfc3339_year<S: Serializer>(year: i32) -> Result<(), S::Error> {
+    if (0..=9999).contains(&year) {
+        Ok(())
+    } else {
+        Err(serde::ser::Error::custom(format!(
+            "year {year} is outside 0000-9999, the range RFC 3339 timestamps can express"
+        )))
+    }
+}
+
 macro_rules! timestamp {
     ($name:ident, $digits:literal, $fmt:literal, $doc:literal) => {
         #[doc = concat!("`DateTime<Utc>` as RFC 3339 in UTC with ", $doc, " fractional digits and `Z`.")]
@@ -204,6 +216,7 @@ macro_rules! timestamp {
 
         impl JsonAs<DateTime<Utc>> for $name {
             fn ser<S: Serializer>(v: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+                check_rfc3339_year::<S>(v.year())?;
                 s.collect_str(&v.format($fmt))
             }
             fn de<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
@@ -229,6 +242,7 @@ macro_rules! local_timestamp {
 
         impl JsonAs<NaiveDateTime> for $name {
             fn ser<S: Serializer>(v: &NaiveDateTime, s: S) -> Result<S::Ok, S::Error> {
+                // `%Y` writes and reads back signed and 5+-digit years here.
                 s.collect_str(&v.format($fmt))
             }
             fn de<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDateTime, D::Error> {

@@ -6,4 +6,5 @@ pub mod avro;
 pub mod cloudevents;
 pub mod json_as;
 pub mod resolve;
+mod skip;
 pub mod wire;

@@ -15,6 +15,7 @@ use apache_avro::schema_compatibility::SchemaCompatibility;
 use apache_avro::writer::datum::GenericDatumWriter;
 use apache_avro::Schema;
 
+use crate::codec::avro::reader::Reader;
 use crate::codec::avro::{AvroCodec, AvroSchema, DecodeError};
 
 /// Why data could not be resolved to the reader type.
@@ -123,6 +124,15 @@ impl Resolver {
             Plan::Direct => Ok(T::from_avro_bytes(bytes)?),
             Plan::Resolve(schemas) => {
                 let Schemas { writer, reader } = &**schemas;
+                // Check every length against the input before apache-avro
+                // allocates by it.
+                let names = apache_avro::schema::ResolvedSchema::try_from(writer)
+                    .map_err(|e| ResolveError::WriterSchema(Box::new(e)))?;
+                let mut check = Reader::new(bytes);
+                super::skip::skip(writer, names.get_names(), &mut check)?;
+                if !check.is_empty() {
+                    return Err(ResolveError::TrailingBytes(check.remaining()));
+                }
                 let mut rest = bytes;
                 let value = GenericDatumReader::builder(writer)
                     .reader_schema(reader)

@@ -1,0 +1,20 @@
+//! The schema file is not valid JSON: the error names file:line:col.
+
+use schemabus::{DomainEvent, EventMetadata};
+use uuid::Uuid;
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, DomainEvent)]
+#[domain_event(
+    context = "orders",
+    schema = "tests/bad-schemas/syntax/orders/Broken.avsc"
+)]
+pub struct OrderCancelled {
+    pub order_id: Uuid,
+    pub reason: String,
+    pub refunded_cents: i64,
+    #[serde(skip, default = "EventMetadata::empty")]
+    #[domain_event(metadata)]
+    pub metadata: EventMetadata,
+}
+
+fn main() {}

@@ -1,0 +1,23 @@
+//! `quantity` is a `long` in the schema: `i32` is not `i64`.
+
+use std::collections::BTreeMap;
+
+use schemabus::{DomainEvent, EventMetadata};
+use uuid::Uuid;
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, DomainEvent)]
+#[domain_event(context = "orders", schema = "tests/schemas/orders/StockCounted.avsc")]
+pub struct StockCounted {
+    pub sku: String,
+    pub batch_id: Uuid,
+    pub quantity: i32,
+    pub note: Option<String>,
+    pub location: String,
+    pub counts: Vec<i64>,
+    pub labels: BTreeMap<String, String>,
+    #[serde(skip, default = "EventMetadata::empty")]
+    #[domain_event(metadata)]
+    pub metadata: EventMetadata,
+}
+
+fn main() {}
