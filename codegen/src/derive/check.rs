@@ -7,9 +7,9 @@ use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 
-use crate::emit::types::{union_shape, UnionShape};
+use crate::emit::types::{leaf_type, logical_type, union_shape, UnionShape};
 use crate::emit::{rt, Ctx};
-use crate::model::{Logical, Schema};
+use crate::model::Schema;
 
 impl Ctx<'_> {
     /// The type standing for `schema` in [`IsSchemaType`] checks: the Rust
@@ -19,27 +19,13 @@ impl Ctx<'_> {
     /// [`IsSchemaType`]: https://docs.rs/schemabus-runtime
     pub fn expected_type(&self, schema: &Schema) -> TokenStream {
         let rt = rt();
+        if let Schema::Bytes(None) = schema {
+            return quote!(#rt::SchemaBytes);
+        }
+        if let Some(leaf) = leaf_type(schema) {
+            return leaf;
+        }
         match schema {
-            Schema::Null => quote!(()),
-            Schema::Boolean => quote!(bool),
-            Schema::Int(None) => quote!(i32),
-            Schema::Long(None) => quote!(i64),
-            Schema::Float => quote!(f32),
-            Schema::Double => quote!(f64),
-            Schema::Bytes(None) => quote!(#rt::SchemaBytes),
-            Schema::String(None) => quote!(::std::string::String),
-            Schema::String(Some(Logical::Uuid)) => quote!(#rt::Uuid),
-            Schema::Int(Some(Logical::Date)) => quote!(#rt::NaiveDate),
-            Schema::Int(Some(_)) | Schema::Long(Some(Logical::TimeMicros)) => {
-                quote!(#rt::NaiveTime)
-            }
-            Schema::Long(Some(
-                Logical::LocalTimestampMillis
-                | Logical::LocalTimestampMicros
-                | Logical::LocalTimestampNanos,
-            )) => quote!(#rt::NaiveDateTime),
-            Schema::Long(Some(_)) => quote!(#rt::DateTime<#rt::Utc>),
-            Schema::Bytes(Some(_)) | Schema::String(Some(_)) => quote!(#rt::Decimal),
             Schema::Array(items) => {
                 let item = self.expected_type(items);
                 quote!(::std::vec::Vec<#item>)
@@ -58,10 +44,17 @@ impl Ctx<'_> {
                     quote!(#rt::Named<#fingerprint>)
                 }
             },
+            // Primitives and logical types returned above.
+            Schema::Null
+            | Schema::Boolean
+            | Schema::Int(_)
+            | Schema::Long(_)
+            | Schema::Float
+            | Schema::Double
+            | Schema::Bytes(_)
+            | Schema::String(_) => TokenStream::new(),
             Schema::Ref(name) => match self.fixed_logical(name) {
-                Some(Logical::Uuid) => quote!(#rt::Uuid),
-                Some(Logical::Duration) => quote!(#rt::Duration),
-                Some(_) => quote!(#rt::Decimal),
+                Some(logical) => logical_type(logical),
                 None => {
                     let fingerprint = self.schema_fingerprint(schema);
                     quote!(#rt::Named<#fingerprint>)

@@ -110,8 +110,27 @@ pub fn logical_name(logical: &Logical) -> &'static str {
     }
 }
 
+/// The Rust type of a primitive or logical type, `None` for the rest.
+pub fn leaf_type(schema: &Schema) -> Option<TokenStream> {
+    Some(match schema {
+        Schema::Null => quote!(()),
+        Schema::Boolean => quote!(bool),
+        Schema::Int(None) => quote!(i32),
+        Schema::Long(None) => quote!(i64),
+        Schema::Float => quote!(f32),
+        Schema::Double => quote!(f64),
+        Schema::Bytes(None) => quote!(::std::vec::Vec<u8>),
+        Schema::String(None) => quote!(::std::string::String),
+        Schema::Int(Some(l))
+        | Schema::Long(Some(l))
+        | Schema::Bytes(Some(l))
+        | Schema::String(Some(l)) => logical_type(l),
+        _ => return None,
+    })
+}
+
 /// The Rust type of a logical type.
-fn logical_type(logical: &Logical) -> TokenStream {
+pub fn logical_type(logical: &Logical) -> TokenStream {
     let rt = rt();
     match logical {
         Logical::Uuid => quote!(#rt::Uuid),
@@ -160,19 +179,10 @@ impl Ctx<'_> {
 
     /// The Rust type for `schema` at `pos`.
     pub fn rust_type(&self, schema: &Schema, pos: &Pos) -> TokenStream {
+        if let Some(leaf) = leaf_type(schema) {
+            return leaf;
+        }
         match schema {
-            Schema::Null => quote!(()),
-            Schema::Boolean => quote!(bool),
-            Schema::Int(None) => quote!(i32),
-            Schema::Long(None) => quote!(i64),
-            Schema::Float => quote!(f32),
-            Schema::Double => quote!(f64),
-            Schema::Bytes(None) => quote!(::std::vec::Vec<u8>),
-            Schema::String(None) => quote!(::std::string::String),
-            Schema::Int(Some(l))
-            | Schema::Long(Some(l))
-            | Schema::Bytes(Some(l))
-            | Schema::String(Some(l)) => logical_type(l),
             Schema::Array(items) => {
                 let item = self.rust_type(items, &pos.item());
                 quote!(::std::vec::Vec<#item>)
@@ -192,6 +202,15 @@ impl Ctx<'_> {
                     quote!(#name)
                 }
             },
+            // Primitives and logical types returned above.
+            Schema::Null
+            | Schema::Boolean
+            | Schema::Int(_)
+            | Schema::Long(_)
+            | Schema::Float
+            | Schema::Double
+            | Schema::Bytes(_)
+            | Schema::String(_) => TokenStream::new(),
             Schema::Ref(name) => {
                 if let Some(logical) = self.fixed_logical(name) {
                     return logical_type(logical);
