@@ -8,7 +8,7 @@
 //! | `encode_fresh_vec` | encode into a newly allocated `Vec` |
 //! | `encode_reused_buf` | encode into a cleared buffer kept across iterations |
 //! | `decode_owned` | decode an owned value (and drop it) |
-//! | `decode_into` | the generated `avro_decode_into` an existing value, beside the others' owned decode |
+//! | `decode_into` | the generated `avro_decode_into` (into an existing value), beside the others' owned decode |
 //! | `encode_decode` | encode into a fresh `Vec`, then decode an owned value |
 //! | `decode_borrowed` | decode a value that borrows its strings from the input |
 //!
@@ -32,6 +32,14 @@
 //!   `GenericDatumReader::read_deser` (its `SchemaAwareDeserializer`).
 //! * `serde_json`: `serde_json` on the generated struct (not Avro; a
 //!   reference point).
+//!
+//! Generated-only rows: `generated_into` (`decode_into`: `avro_decode_into`
+//! a value of the same shape), `generated_reuse` (`encode_decode`: reused
+//! buffer and `avro_decode_into`). `decode_borrowed` has no generated
+//! contender, since the generator emits no borrowed view yet:
+//! `handwritten_view` is such a view written by hand on the runtime's
+//! `Reader` primitives, to show what one could reach, and `generated_owned`
+//! is the generated owned decode for reference.
 //!
 //! Before anything is measured, `check` asserts that every Avro contender
 //! writes a datum byte-identical to the generated codec's and that every

@@ -20,6 +20,7 @@
 mod error;
 pub mod logical;
 pub mod reader;
+mod uuid_text;
 pub mod writer;
 
 use std::collections::BTreeMap;
@@ -67,6 +68,7 @@ pub trait AvroCodec: Sized {
     /// # Errors
     ///
     /// As [`avro_encode`](Self::avro_encode).
+    #[inline]
     fn to_avro_bytes(&self) -> Result<Vec<u8>, EncodeError> {
         let mut buf = Vec::with_capacity(self.avro_len());
         self.avro_encode(&mut buf)?;
@@ -79,6 +81,7 @@ pub trait AvroCodec: Sized {
     ///
     /// As [`avro_decode`](Self::avro_decode), and
     /// [`TrailingBytes`](DecodeErrorKind::TrailingBytes) if bytes are left over.
+    #[inline]
     fn from_avro_bytes(bytes: &[u8]) -> Result<Self, DecodeError> {
         let mut r = Reader::new(bytes);
         let v = Self::avro_decode(&mut r)?;

@@ -110,17 +110,24 @@ impl<'a> Reader<'a> {
     /// [`UnexpectedEof`](DecodeErrorKind::UnexpectedEof) if the input ends
     /// mid-varint, [`VarintOverflow`](DecodeErrorKind::VarintOverflow) if it
     /// does not fit 64 bits.
-    #[inline]
+    #[inline(always)]
     pub fn read_long(&mut self) -> Result<i64> {
-        let rest = self.rest();
-        // Fast path: one byte holds -64..=63, the common case for lengths,
-        // indexes and small numbers.
-        if let Some(&b) = rest.first() {
+        // Fast path, inlined at every call: one byte holds -64..=63, the
+        // common case for lengths, indexes and small numbers.
+        if let Some(&b) = self.buf.get(self.pos) {
             if b < 0x80 {
                 self.pos += 1;
                 return Ok(unzigzag(u64::from(b)));
             }
         }
+        self.read_long_slow()
+    }
+
+    /// The multi-byte (and error) cases of [`read_long`](Self::read_long),
+    /// kept out of line so the fast path stays small.
+    #[inline(never)]
+    fn read_long_slow(&mut self) -> Result<i64> {
+        let rest = self.rest();
         let mut value: u64 = 0;
         for (i, &b) in rest.iter().take(10).enumerate() {
             value |= u64::from(b & 0x7f) << (7 * i);
@@ -410,6 +417,10 @@ impl<'a> Reader<'a> {
     pub fn read_uuid_str(&mut self) -> Result<Uuid> {
         let start = self.pos;
         let bytes = self.read_bytes()?;
+        // The canonical 36-character form first, without the general parser.
+        if let Some(uuid) = super::uuid_text::parse_hyphenated(bytes) {
+            return Ok(uuid);
+        }
         Uuid::try_parse_ascii(bytes)
             .map_err(|_| DecodeError::at(DecodeErrorKind::InvalidUuid, start))
     }
