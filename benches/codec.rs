@@ -35,11 +35,9 @@
 //!
 //! Generated-only rows: `generated_into` (`decode_into`: `avro_decode_into`
 //! a value of the same shape), `generated_reuse` (`encode_decode`: reused
-//! buffer and `avro_decode_into`). `decode_borrowed` has no generated
-//! contender, since the generator emits no borrowed view yet:
-//! `handwritten_view` is such a view written by hand on the runtime's
-//! `Reader` primitives, to show what one could reach, and `generated_owned`
-//! is the generated owned decode for reference.
+//! buffer and `avro_decode_into`), `generated_view` (`decode_borrowed`: the
+//! generated `DebateCompletedRef<'_>`, strings borrowed from the input), and
+//! `generated_owned` (the owned decode, for reference).
 //!
 //! Before anything is measured, `check` asserts that every Avro contender
 //! writes a datum byte-identical to the generated codec's and that every
@@ -54,8 +52,8 @@ use apache_avro::writer::datum::GenericDatumWriter;
 use criterion::{criterion_group, criterion_main, Criterion};
 use schemabus::codec::avro::reader::Reader;
 use schemabus::events::common::DecisionType;
-use schemabus::events::debate::DebateCompleted;
-use schemabus::{AvroCodec, AvroSchema, DecodeError, EventMetadata};
+use schemabus::events::debate::{DebateCompleted, DebateCompletedRef};
+use schemabus::{AvroCodec, AvroSchema, EventMetadata};
 use uuid::Uuid;
 
 /// The serde mirrors of `DebateCompleted` the other libraries work on.
@@ -137,41 +135,6 @@ mod mirror {
             /// Summary of the debate.
             pub summary: &'a str,
         }
-    }
-}
-
-/// What a generated borrowed view could be, written by hand on the
-/// runtime's `Reader` primitives (the generator emits none yet): strings
-/// borrowed from the input, uuids parsed as the owned type does.
-#[derive(Debug, PartialEq)]
-struct DebateCompletedView<'a> {
-    debate_id: Uuid,
-    topic: &'a str,
-    winner: Option<&'a str>,
-    consensus: bool,
-    decision_type: DecisionType,
-    decision_id: Uuid,
-    summary: &'a str,
-}
-
-impl<'a> DebateCompletedView<'a> {
-    /// Decodes a view that must span all of `bytes`.
-    fn from_avro_bytes(bytes: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut r = Reader::new(bytes);
-        let view = Self {
-            debate_id: r.read_uuid_str()?,
-            topic: r.read_str()?,
-            winner: match r.read_union_index(2)? {
-                0 => None,
-                _ => Some(r.read_str()?),
-            },
-            consensus: r.read_bool()?,
-            decision_type: DecisionType::avro_decode(&mut r)?,
-            decision_id: r.read_uuid_str()?,
-            summary: r.read_str()?,
-        };
-        r.finish()?;
-        Ok(view)
     }
 }
 
@@ -468,19 +431,14 @@ fn check(f: &Fixture) {
     assert_eq!(borrowed.decision_type, f.owned.decision_type);
     assert_eq!(borrowed.decision_id, f.owned.decision_id);
     assert_eq!(borrowed.summary, f.owned.summary);
-    let view = DebateCompletedView::from_avro_bytes(datum).expect("view");
-    assert_eq!(
-        view,
-        DebateCompletedView {
-            debate_id: e.debate_id,
-            topic: &e.topic,
-            winner: e.winner.as_deref(),
-            consensus: e.consensus,
-            decision_type: e.decision_type,
-            decision_id: e.decision_id,
-            summary: &e.summary,
-        }
-    );
+    let view = DebateCompletedRef::from_avro_bytes(datum).expect("view");
+    assert_eq!(view.debate_id, e.debate_id);
+    assert_eq!(view.topic, e.topic);
+    assert_eq!(view.winner, e.winner.as_deref());
+    assert_eq!(view.consensus, e.consensus);
+    assert_eq!(view.decision_type, e.decision_type);
+    assert_eq!(view.decision_id, e.decision_id);
+    assert_eq!(view.summary, e.summary);
     let reader = f.apache_reader();
     assert_eq!(apache_value_decode(&reader, datum), f.owned, "apache Value");
     assert_eq!(
@@ -620,8 +578,8 @@ fn benches(c: &mut Criterion) {
             saf_decode::<mirror::borrowed::DebateCompleted<'_>>(black_box(datum), &f.saf_schema)
         })
     });
-    g.bench_function("handwritten_view", |b| {
-        b.iter(|| DebateCompletedView::from_avro_bytes(black_box(datum)).expect("view"))
+    g.bench_function("generated_view", |b| {
+        b.iter(|| DebateCompletedRef::from_avro_bytes(black_box(datum)).expect("view"))
     });
     g.bench_function("generated_owned", |b| {
         b.iter(|| DebateCompleted::from_avro_bytes(black_box(datum)).expect("decode"))

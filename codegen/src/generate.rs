@@ -191,7 +191,8 @@ pub fn generate_tokens(model: &Model, schema_root: &str) -> Result<TokenStream, 
                     Some(event) => ctx.emit_event(event, schema_root),
                     None => ctx.emit_record(ty, fields),
                 };
-                quote!(#body #unions)
+                let view = ctx.emit_view(ty, fields);
+                quote!(#body #view #unions)
             }
             NamedKind::Enum { symbols, default } => ctx.emit_enum(ty, symbols, default.as_deref()),
             NamedKind::Fixed { size, logical } => ctx.emit_fixed(ty, *size, logical.as_ref()),

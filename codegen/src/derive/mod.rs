@@ -149,6 +149,7 @@ pub fn expand_domain_event(input: &DeriveInput) -> syn::Result<TokenStream> {
         &self_ty,
         &matched.bindings,
         &[(metadata.clone(), quote!(#rt::EventMetadata::empty()))],
+        false,
     );
     let schema_impl = ctx.record_schema_impl(record, &self_ty);
     let marker = ctx.named_marker_impl(&Schema::Ref(record.name.clone()), &self_ty);

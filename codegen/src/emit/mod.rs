@@ -15,6 +15,7 @@ pub mod fixed;
 pub mod record;
 pub mod types;
 pub mod union;
+pub mod view;
 
 use std::collections::{BTreeMap, BTreeSet};
 

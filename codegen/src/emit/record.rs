@@ -44,13 +44,15 @@ pub fn doc_attrs(doc: Option<&str>, fallback: &str) -> TokenStream {
 impl Ctx<'_> {
     /// `impl AvroCodec` for a record whose struct fields are `bindings`
     /// (schema order); `extra` are struct fields outside the schema, set by
-    /// decoding to the given expression.
+    /// decoding to the given expression. `generated` is false for
+    /// `#[derive(DomainEvent)]` on a hand-written struct.
     pub fn record_codec(
         &self,
         record: &NamedType,
         self_ty: &TokenStream,
         bindings: &[Binding],
         extra: &[(Ident, TokenStream)],
+        generated: bool,
     ) -> TokenStream {
         let rt = rt();
         let min_len = self.min_len_of(&Schema::Ref(record.name.clone()));
@@ -92,6 +94,14 @@ impl Ctx<'_> {
             quote!(let mut len = 0usize; #(len += #lens;)* len)
         };
         let extra_inits = extra.iter().map(|(id, init)| quote!(#id: #init));
+        // Skipping nested records names their generated types, which only
+        // code generated beside them can; derived impls keep the default.
+        let skip = if generated {
+            let schema_fields: Vec<Field> = bindings.iter().map(|b| b.field.clone()).collect();
+            self.record_skip(record, &schema_fields)
+        } else {
+            TokenStream::new()
+        };
         // Recursive types count nesting so hostile input cannot overflow the stack.
         let (enter, leave) = if self.is_recursive(&record.name) {
             (quote!(r.enter()?;), quote!(r.leave();))
@@ -139,6 +149,8 @@ impl Ctx<'_> {
                     #leave
                     ::std::result::Result::Ok(())
                 }
+
+                #skip
             }
         }
     }
@@ -269,7 +281,7 @@ impl Ctx<'_> {
         let struct_fields = self.record_fields(record, fields);
         let defaults = self.record_defaults(record, fields, &[]);
         let self_ty = quote!(#name);
-        let codec = self.record_codec(record, &self_ty, &Binding::generated(fields), &[]);
+        let codec = self.record_codec(record, &self_ty, &Binding::generated(fields), &[], true);
         let schema = self.record_schema_impl(record, &self_ty);
         let marker = self.named_marker_impl(&Schema::Ref(record.name.clone()), &self_ty);
         quote! {

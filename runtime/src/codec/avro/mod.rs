@@ -63,6 +63,16 @@ pub trait AvroCodec: Sized {
         Ok(())
     }
 
+    /// Reads past one value without building it. Generated records skip
+    /// field by field, allocating nothing; this default decodes and drops.
+    ///
+    /// # Errors
+    ///
+    /// As [`avro_decode`](Self::avro_decode).
+    fn avro_skip(r: &mut Reader<'_>) -> Result<(), DecodeError> {
+        Self::avro_decode(r).map(drop)
+    }
+
     /// Encodes into a new vector allocated once at the exact size.
     ///
     /// # Errors

@@ -74,6 +74,11 @@ impl<'a> Reader<'a> {
         self.buf.get(self.pos..).unwrap_or_default()
     }
 
+    /// The bytes read since position `start` (from [`position`](Self::position)).
+    pub fn read_since(&self, start: usize) -> &'a [u8] {
+        self.buf.get(start..self.pos).unwrap_or_default()
+    }
+
     #[cold]
     fn err(&self, kind: DecodeErrorKind) -> DecodeError {
         DecodeError::at(kind, self.pos)
