@@ -14,7 +14,7 @@ pub const DEFAULT_SOURCE: &str = "schemabus";
 ///
 /// Implemented by generated code (or `#[derive(DomainEvent)]`); the event's
 /// serde form holds only its schema fields, while the metadata travels as
-/// CloudEvents attributes (see [`cloudevents`](crate::codec::cloudevents)).
+/// CloudEvents attributes (see [`cloudevents`]).
 pub trait DomainEvent:
     AvroCodec
     + AvroSchema
