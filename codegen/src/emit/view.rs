@@ -5,6 +5,8 @@
 //! plain fixed values (and nullable forms of these) are read eagerly.
 //! Everything else (arrays, maps, records, unions, decimals) is skipped and
 //! kept as its raw bytes; a method of the field's name decodes it on demand.
+//! Raw fields are checked for structure only when the view is read; their
+//! contents (UTF-8, value ranges) are validated when the accessor decodes them.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -14,6 +16,25 @@ use super::types::{union_shape, Pos, UnionShape};
 use super::{rt, Ctx};
 use crate::ident;
 use crate::model::{Field, Logical, NamedKind, NamedType, Schema};
+
+/// Names a view field may not take: its constructors and the methods of
+/// `Clone`, `Copy`, `Debug`, `PartialEq` and common blanket traits, which an
+/// accessor of the same name would shadow.
+const RESERVED: &[&str] = &[
+    "read_from",
+    "from_avro_bytes",
+    "clone",
+    "clone_from",
+    "eq",
+    "ne",
+    "fmt",
+    "to_owned",
+    "into",
+    "try_into",
+    "borrow",
+    "borrow_mut",
+    "type_id",
+];
 
 impl Ctx<'_> {
     /// The view's type for an eagerly read field, `None` for a lazy one.
@@ -166,17 +187,27 @@ impl Ctx<'_> {
         let name = format_ident!("{}Ref", owner);
         let doc = format!(
             " A borrowed view of [`{owner}`], decoded without allocating: strings and bytes borrow \
-             from the input; arrays, maps, records and unions stay raw until their accessor decodes them."
+             from the input; arrays, maps, records and unions stay raw (checked for structure only) until their accessor decodes them."
         );
         let mut decls = Vec::new();
         let mut reads = Vec::new();
         let mut accessors = Vec::new();
-        for field in fields {
-            let mut id = ident::field_ident(&field.name);
-            if id == "read_from" || id == "from_avro_bytes" {
-                // Keep accessors clear of the view's own constructors.
-                id = format_ident!("{}_field", id);
-            }
+        // Keep accessors clear of the view's constructors and of the methods
+        // of the traits it derives, then make the renamed names unique.
+        let ids = ident::unique(
+            fields
+                .iter()
+                .map(|f| {
+                    let id = ident::field_ident(&f.name);
+                    if RESERVED.contains(&id.to_string().as_str()) {
+                        format_ident!("{}_field", id)
+                    } else {
+                        id
+                    }
+                })
+                .collect(),
+        );
+        for (field, id) in fields.iter().zip(ids) {
             let label = format!("{}.{}", record.name.name, field.name);
             let docs = doc_attrs(
                 field.doc.as_deref(),

@@ -64,7 +64,9 @@ pub trait AvroCodec: Sized {
     }
 
     /// Reads past one value without building it. Generated records skip
-    /// field by field, allocating nothing; this default decodes and drops.
+    /// field by field, allocating nothing and checking only the structure
+    /// (lengths, counts, union and enum indexes), not UTF-8 or value ranges;
+    /// this default decodes fully and drops.
     ///
     /// # Errors
     ///
