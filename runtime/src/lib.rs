@@ -40,6 +40,7 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+pub mod bus;
 pub mod catalog;
 pub mod codec;
 pub mod event;
