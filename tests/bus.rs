@@ -575,6 +575,7 @@ async fn failed_events_are_bounded_oldest_dropped() {
     let none = EventBus::with_config(BusConfig {
         failures: 0,
         history: 0,
+        ..BusConfig::default()
     });
     let _sub = none
         .handler("bad")
@@ -1268,4 +1269,63 @@ async fn a_handle_of_one_bus_does_not_remove_another_bus_handler() {
     assert!(!b.unsubscribe(from_a), "a's handle must not act on b");
     assert_eq!(b.publish(completed("still here")).await, report(1, 0));
     assert!(a.unsubscribe(from_a));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn max_in_flight_holds_back_publishers_but_not_event_chains() {
+    use tokio::sync::Notify;
+    let bus = EventBus::with_config(BusConfig {
+        max_in_flight: 1,
+        ..BusConfig::default()
+    });
+    // The first publish's handler waits until released; a chain publishes from inside it.
+    let release = Arc::new(Notify::new());
+    let entered = Arc::new(Notify::new());
+    let chained = Arc::new(AtomicUsize::new(0));
+    {
+        let (release, entered, bus2) = (release.clone(), entered.clone(), bus.clone());
+        let _s = bus.subscribe::<DebateCompleted, _, _>(move |_| {
+            let (release, entered, bus2) = (release.clone(), entered.clone(), bus2.clone());
+            async move {
+                // The chain does not wait for the slot this publish holds.
+                bus2.publish(task("chained")).await;
+                entered.notify_one();
+                release.notified().await;
+                ok()
+            }
+        });
+    }
+    {
+        let chained = chained.clone();
+        let _t = bus.subscribe_sync::<TaskCreated, _>(move |_| {
+            chained.fetch_add(1, Ordering::SeqCst);
+            ok()
+        });
+    }
+    let first = tokio::spawn({
+        let bus = bus.clone();
+        async move { bus.publish(completed("holds the slot")).await }
+    });
+    entered.notified().await;
+    assert_eq!(chained.load(Ordering::SeqCst), 1, "chained publish ran inside the slot");
+    // A second top-level publish must wait while the first is in flight.
+    let second = tokio::spawn({
+        let bus = bus.clone();
+        async move { bus.publish(task("waits")).await }
+    });
+    tokio::task::yield_now().await;
+    assert!(
+        tokio::time::timeout(std::time::Duration::from_millis(50), async {
+            while chained.load(Ordering::SeqCst) < 2 {
+                tokio::task::yield_now().await;
+            }
+        })
+        .await
+        .is_err(),
+        "second publish ran while the only slot was taken"
+    );
+    release.notify_one();
+    assert_eq!(first.await.unwrap(), report(1, 0));
+    assert_eq!(second.await.unwrap(), report(1, 0));
+    assert_eq!(chained.load(Ordering::SeqCst), 2);
 }

@@ -322,6 +322,20 @@ impl Ctx<'_> {
             let full = e.ty.name.full();
             quote!(#full => #rt::cloudevents::from_json::<#ty>(bytes).map(Self::from).map_err(::std::convert::From::from))
         });
+        let from_bus_arms = all.iter().map(|e| {
+            let ty = self.type_path(&[], &e.ty.name);
+            let full = e.ty.name.full();
+            quote!(#full => event.as_any().downcast_ref::<#ty>().cloned().map(Self::from))
+        });
+        let publish_arms = by_context.iter().map(|(context, events)| {
+            let variant = ident::type_ident(context);
+            let enum_name = format_ident!("{}", context_enum_name(context));
+            let inner = events.iter().map(|e| {
+                let v = ident::type_ident(&e.ty.name.name);
+                quote!(#enum_name::#v(event) => bus.publish(event).await)
+            });
+            quote!(Self::#variant(event) => match event { #(#inner,)* })
+        });
         let methods = dispatch_methods(&ctx_variants);
         out.extend(quote! {
             /// Any event of any bounded context.
@@ -366,6 +380,21 @@ impl Ctx<'_> {
                     match envelope.event_type.as_str() {
                         #(#decode_json_arms,)*
                         other => ::std::result::Result::Err(#rt::EventDecodeError::UnknownEventType(other.to_owned())),
+                    }
+                }
+
+                /// The event behind a bus event, cloned, if its type is in the catalog.
+                pub fn from_bus_event(event: &dyn #rt::BusEvent) -> ::std::option::Option<Self> {
+                    match event.event_type() {
+                        #(#from_bus_arms,)*
+                        _ => ::std::option::Option::None,
+                    }
+                }
+
+                /// Publishes the event on `bus` as its concrete type.
+                pub async fn publish_on(self, bus: &#rt::EventBus) -> #rt::PublishReport {
+                    match self {
+                        #(#publish_arms,)*
                     }
                 }
 

@@ -16,6 +16,8 @@
 //!   has run, with a [`PublishReport`]. Non-async code uses
 //!   [`EventBus::publish_blocking`]. Handlers may publish further events
 //!   (event chains).
+//! - **Backpressure**: at most [`BusConfig::max_in_flight`] publishes run
+//!   at once; further publishers wait.
 //! - **Failures**: a handler that returns an error or panics never stops the
 //!   others; the failure is recorded ([`EventBus::failed_events`]) and
 //!   counted in the report.
@@ -73,6 +75,11 @@ pub struct BusConfig {
     /// How many handler failures to keep for [`EventBus::failed_events`]
     /// (the oldest are dropped first). Default: 1000.
     pub failures: usize,
+    /// How many publishes may be in flight at once; further publishers wait
+    /// (backpressure), so a flood of events cannot grow memory without
+    /// bound. Publishes made by handlers while they handle an event do not
+    /// count, so event chains never wait on themselves. Default: 1024.
+    pub max_in_flight: usize,
 }
 
 impl Default for BusConfig {
@@ -80,8 +87,15 @@ impl Default for BusConfig {
         BusConfig {
             history: 0,
             failures: 1000,
+            max_in_flight: 1024,
         }
     }
+}
+
+tokio::task_local! {
+    /// Set while a publish delivers its event: publishes from its handlers
+    /// (event chains) skip the in-flight limit their parent already holds.
+    static DELIVERING: ();
 }
 
 /// What publishing one event did.
@@ -113,6 +127,7 @@ static NEXT_BUS_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64:
 struct Inner {
     id: u64,
     config: BusConfig,
+    in_flight: tokio::sync::Semaphore,
     subscriptions: RwLock<Subscriptions>,
     counters: Mutex<HashMap<&'static str, Arc<TypeCounters>>>,
     failures: Mutex<VecDeque<FailedEvent>>,
@@ -171,6 +186,7 @@ impl EventBus {
         EventBus {
             inner: Arc::new(Inner {
                 id: NEXT_BUS_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+                in_flight: tokio::sync::Semaphore::new(config.max_in_flight.max(1)),
                 config,
                 subscriptions: RwLock::new(Subscriptions::default()),
                 counters: Mutex::new(HashMap::new()),
@@ -275,10 +291,17 @@ impl EventBus {
     /// Publishes `event` to every handler of its type, its context and all
     /// events, and returns when they have all run.
     pub async fn publish<E: DomainEvent>(&self, event: E) -> PublishReport {
+        // Top-level publishes wait for a slot; the semaphore is never closed.
+        let _permit = match DELIVERING.try_with(|_| ()) {
+            Ok(()) => None,
+            Err(_) => self.inner.in_flight.acquire().await.ok(),
+        };
         let route = self.route::<E>();
         let event: SharedEvent = Arc::new(event);
         self.remember(&event);
-        let report = self.deliver(&route.entries, &event).await;
+        let report = DELIVERING
+            .scope((), self.deliver(&route.entries, &event))
+            .await;
         route.counters.record(
             (report.handlers - report.failed) as u64,
             report.failed as u64,
@@ -405,7 +428,7 @@ impl EventBus {
                 .cloned()
                 .collect();
             entries.sort_by_key(|e| (std::cmp::Reverse(e.priority), e.id));
-            let report = self.deliver(&entries, event).await;
+            let report = DELIVERING.scope((), self.deliver(&entries, event)).await;
             total.handlers += report.handlers;
             total.failed += report.failed;
         }
