@@ -25,3 +25,4 @@ pub mod events {
 
     pub use self::zamaz::{common, debate, evolution, implementation, performance, testing};
 }
+pub mod domain;

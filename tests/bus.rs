@@ -1307,7 +1307,11 @@ async fn max_in_flight_holds_back_publishers_but_not_event_chains() {
         async move { bus.publish(completed("holds the slot")).await }
     });
     entered.notified().await;
-    assert_eq!(chained.load(Ordering::SeqCst), 1, "chained publish ran inside the slot");
+    assert_eq!(
+        chained.load(Ordering::SeqCst),
+        1,
+        "chained publish ran inside the slot"
+    );
     // A second top-level publish must wait while the first is in flight.
     let second = tokio::spawn({
         let bus = bus.clone();

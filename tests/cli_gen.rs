@@ -123,24 +123,36 @@ fn demo_in_avro() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(text.contains("zamaz.debate.DebateCompleted"), "{text}");
-    assert!(text.contains("debate #2"), "{text}");
+    assert!(text.contains("scenario #2"), "{text}");
     assert!(text.contains("summary (Avro)"), "{text}");
 }
 
 #[test]
-fn demo_summary_says_1_event_not_1_events() {
-    let out = schemabus(&["demo", "--debates", "1", "--format", "avro"]);
+fn demo_runs_every_flow_and_reports_counts() {
+    // 8 scenarios: complex and evolution debates create tasks, scenario 0
+    // and 5 drop coverage (evolutions), 0 breaches critically, 3 warns.
+    let out = schemabus(&["demo", "--debates", "8", "--format", "avro"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = stdout(&out);
+    for event_type in [
+        "zamaz.debate.DebateStarted",
+        "zamaz.implementation.TaskCreated",
+        "zamaz.implementation.TaskAssigned",
+        "zamaz.evolution.EvolutionTriggered",
+        "zamaz.evolution.EvolutionCompleted",
+        "zamaz.performance.MetricThresholdBreached",
+    ] {
+        assert!(text.contains(event_type), "{event_type} missing:\n{text}");
+    }
     let (_, summary) = text
         .split_once("summary (Avro):\n")
         .unwrap_or_else(|| panic!("no summary:\n{text}"));
     let row = summary
         .lines()
-        .find(|l| l.trim_start().starts_with("zamaz.debate.DebateCompleted "))
-        .unwrap_or_else(|| panic!("no summary row for DebateCompleted:\n{text}"));
-    assert!(row.contains(" 1 event "), "{row}");
-    assert!(!text.contains(" 1 events"), "{text}");
+        .find(|l| l.trim_start().starts_with("zamaz.debate.DebateRequested "))
+        .unwrap_or_else(|| panic!("no summary row for DebateRequested:\n{text}"));
+    assert!(row.contains(" 8 published"), "{row}");
+    assert!(row.contains(" 0 failed"), "{row}");
 }
 
 #[test]

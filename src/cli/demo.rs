@@ -1,84 +1,221 @@
-//! `schemabus demo`: the reference domain's debate flow, in-process.
+//! `schemabus demo`: the debate system on the in-memory bus, no external
+//! service.
 //!
-//! Every event is encoded with the chosen format and decoded back through
-//! the generated catalog before it counts, so the demo exercises the codecs.
+//! Debates are requested, started and completed; complex decisions create
+//! and assign tasks; coverage drops trigger evolutions whose completion
+//! creates tasks; critical metric breaches create urgent tasks. Every event
+//! is encoded with the chosen format and decoded back through the generated
+//! catalog on its way (a handler on all events), so the demo exercises the
+//! codecs too.
 
-use std::collections::BTreeMap;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Instant;
 
-use anyhow::{ensure, Context};
-use schemabus::events::common::{AssigneeType, DecisionType, ImplementationType, Priority};
-use schemabus::events::debate::{DebateCompleted, DebateRequested, DebateStarted};
-use schemabus::events::implementation::{TaskAssigned, TaskCreated};
+use anyhow::Context;
+use futures_util::stream::{self, StreamExt};
+use indicatif::{ProgressBar, ProgressStyle};
+use schemabus::bus::{EventBus, SharedEvent};
+use schemabus::cloudevents;
+use schemabus::domain::DebateSystem;
+use schemabus::events::common::Severity;
+use schemabus::events::debate::DebateRequested;
+use schemabus::events::evolution::{EvolutionCompleted, EvolutionTriggered};
+use schemabus::events::performance::MetricThresholdBreached;
+use schemabus::events::testing::CoverageDecreased;
 use schemabus::events::AnyEvent;
-use schemabus::{cloudevents, EventMetadata};
+use schemabus::EventMetadata;
 use uuid::Uuid;
 
 use super::opt::{DemoArgs, Format};
 
-/// Scenarios printed event by event; beyond this only the summary is shown.
+/// Scenarios printed event by event; beyond this a progress bar is shown.
 const PRINT_LIMIT: u32 = 10;
+/// Scenarios run at once.
+const CONCURRENCY: usize = 64;
 
-const DECISIONS: [DecisionType; 4] = [
-    DecisionType::Complex,
-    DecisionType::Simple,
-    DecisionType::Evolution,
-    DecisionType::Moderate,
+/// Questions whose wording leads the decider to different decision types.
+const QUESTIONS: [&str; 4] = [
+    "Should we adopt event sourcing for orders?",
+    "Is the build green?",
+    "How should the platform evolve its storage layer?",
+    "Which logging format should we use",
 ];
 
-/// Runs `args.debates` scenarios and prints the flow and a summary.
+/// Runs `args.debates` scenarios on the bus and prints the flow and a summary.
 pub fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
-    let mut counts: BTreeMap<&'static str, (u64, u64)> = BTreeMap::new();
-    let started = Instant::now();
-    let print = args.debates <= PRINT_LIMIT;
-    for n in 0..args.debates {
-        if print {
-            println!("debate #{}", n + 1);
-        }
-        for event in scenario(n) {
-            let (decoded, size) = round_trip(&event, args.format)
-                .with_context(|| format!("round-tripping {}", event.event_type()))?;
-            ensure!(
-                decoded == event,
-                "{} changed on its way through {:?}",
-                event.event_type(),
-                args.format
-            );
-            let entry = counts.entry(event.event_type()).or_default();
-            entry.0 += 1;
-            entry.1 += size as u64;
-            if print {
-                let cause = match event.metadata().causation_id {
-                    Some(id) => format!("caused by {}", &id.to_string()[..8]),
-                    None => "initial".to_owned(),
-                };
-                println!(
-                    "  {:<38} {:<15} aggregate {}  {} ({} bytes)",
-                    event.event_type(),
-                    event.context(),
-                    &event.aggregate_id()[..8],
-                    cause,
-                    size
-                );
-            }
-        }
-    }
-    let elapsed = started.elapsed();
-    let total: u64 = counts.values().map(|(count, _)| count).sum();
-    let bytes: u64 = counts.values().map(|(_, size)| size).sum();
-    println!("\nsummary ({:?}):", args.format);
-    for (event_type, (count, size)) in &counts {
-        let noun = if *count == 1 { "event" } else { "events" };
-        println!("  {event_type:<38} {count:>8} {noun:<6} {size:>10} bytes");
-    }
-    let rate = total as f64 / elapsed.as_secs_f64().max(1e-9);
-    println!("  {total} events, {bytes} bytes in {elapsed:.2?} ({rate:.0} events/s)");
-    Ok(ExitCode::SUCCESS)
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(run_async(args))
 }
 
-/// Encodes `event` in `format` and decodes it back; returns it and the size.
-fn round_trip(event: &AnyEvent, format: Format) -> anyhow::Result<(AnyEvent, usize)> {
+async fn run_async(args: &DemoArgs) -> anyhow::Result<ExitCode> {
+    let bus = EventBus::new();
+    let system = DebateSystem::install(&bus);
+    let bytes = Arc::new(AtomicU64::new(0));
+    install_codec_check(&bus, args.format, Arc::clone(&bytes));
+    install_evolution_service(&bus);
+    let print = args.debates <= PRINT_LIMIT;
+    if print {
+        install_printer(&bus);
+    }
+
+    let progress = if print {
+        ProgressBar::hidden()
+    } else {
+        let bar = ProgressBar::new(u64::from(args.debates));
+        if let Ok(style) =
+            ProgressStyle::with_template("{bar:40} {pos}/{len} scenarios {per_sec} {eta}")
+        {
+            bar.set_style(style);
+        }
+        bar
+    };
+    let started = Instant::now();
+    // Printed runs go one at a time so their lines do not interleave.
+    let concurrency = if print { 1 } else { CONCURRENCY };
+    stream::iter(0..args.debates)
+        .for_each_concurrent(concurrency, |n| {
+            let (bus, progress) = (bus.clone(), progress.clone());
+            async move {
+                scenario(&bus, n, print).await;
+                progress.inc(1);
+            }
+        })
+        .await;
+    progress.finish_and_clear();
+    let elapsed = started.elapsed();
+
+    let metrics = bus.metrics();
+    println!("\nsummary ({:?}):", args.format);
+    for (event_type, m) in &metrics.by_type {
+        println!(
+            "  {event_type:<44} {:>8} published {:>8} handled {:>4} failed",
+            m.published, m.handled, m.failed
+        );
+    }
+    let total = metrics.total();
+    let rate = total.published as f64 / elapsed.as_secs_f64().max(1e-9);
+    println!(
+        "  {} events ({} bytes as {:?}) in {elapsed:.2?}: {rate:.0} events/s; {} tasks created",
+        total.published,
+        bytes.load(Ordering::Relaxed),
+        args.format,
+        system.tasks().len()
+    );
+    let failures = bus.failed_events();
+    if failures.is_empty() {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        for failure in failures.iter().take(10) {
+            eprintln!(
+                "handler `{}` failed on {} {}: {}",
+                failure.handler, failure.event_type, failure.event_id, failure.error
+            );
+        }
+        eprintln!("{} handler failures", failures.len());
+        Ok(ExitCode::FAILURE)
+    }
+}
+
+/// One scenario: a debate; every 5th also a coverage drop (an evolution),
+/// every 7th a critical metric breach and every 7th + 3 a warning one.
+async fn scenario(bus: &EventBus, n: u32, print: bool) {
+    if print {
+        println!("scenario #{}", n + 1);
+    }
+    let question = QUESTIONS[n as usize % QUESTIONS.len()];
+    bus.publish(DebateRequested {
+        debate_id: Uuid::new_v4(),
+        question: format!("{question} (#{n})"),
+        context: "architecture review".to_owned(),
+        requester: "platform-team".to_owned(),
+        metadata: None,
+        event_metadata: EventMetadata::new().with_source("demo"),
+    })
+    .await;
+    if n % 5 == 0 {
+        bus.publish(CoverageDecreased {
+            test_suite_id: Uuid::new_v4(),
+            previous_coverage: 87.5,
+            current_coverage: 80.0,
+            affected_modules: vec!["bus".to_owned(), "codec".to_owned()],
+            metadata: EventMetadata::new().with_source("demo"),
+        })
+        .await;
+    }
+    if n % 7 == 0 || n % 7 == 3 {
+        let severity = if n % 7 == 0 {
+            Severity::Critical
+        } else {
+            Severity::Warning
+        };
+        bus.publish(MetricThresholdBreached {
+            metric_id: Uuid::new_v4(),
+            metric_name: "p99_latency_ms".to_owned(),
+            current_value: 950.0,
+            threshold: 500.0,
+            severity,
+            metadata: EventMetadata::new().with_source("demo"),
+        })
+        .await;
+    }
+}
+
+/// Stands in for the evolution service: completes every triggered evolution.
+fn install_evolution_service(bus: &EventBus) {
+    let publisher = bus.clone();
+    let _sub = bus
+        .handler("demo-evolution-service")
+        .context("evolution")
+        .on::<EvolutionTriggered, _, _>(move |triggered| {
+            let bus = publisher.clone();
+            async move {
+                bus.publish(EvolutionCompleted {
+                    evolution_id: triggered.evolution_id,
+                    total_improvements: 1,
+                    successful_improvements: 1,
+                    metrics_improvement: 5.0,
+                    metadata: EventMetadata::new()
+                        .with_source("evolution-service")
+                        .caused_by(&triggered.metadata),
+                })
+                .await;
+                Ok::<(), schemabus::bus::HandlerError>(())
+            }
+        });
+}
+
+/// Encodes every event in `format` and decodes it back through the catalog;
+/// a difference is a handler failure.
+fn install_codec_check(bus: &EventBus, format: Format, bytes: Arc<AtomicU64>) {
+    let _sub = bus
+        .handler("demo-codec-round-trip")
+        .priority(100)
+        .on_all_sync(move |event| {
+            let original = AnyEvent::from_bus_event(event.as_ref())
+                .ok_or_else(|| format!("{} is not in the catalog", event.event_type()))?;
+            let (decoded, size) = round_trip(&original, format)?;
+            if decoded != original {
+                return Err(format!(
+                    "{} changed on its way through {format:?}",
+                    event.event_type()
+                )
+                .into());
+            }
+            bytes.fetch_add(size as u64, Ordering::Relaxed);
+            Ok(())
+        });
+}
+
+/// Encodes `event` in `format` and decodes it back; returns it and its size.
+fn round_trip(
+    event: &AnyEvent,
+    format: Format,
+) -> Result<(AnyEvent, usize), Box<dyn std::error::Error + Send + Sync>> {
     match format {
         Format::Json => {
             let json = event.to_json()?;
@@ -97,70 +234,29 @@ fn round_trip(event: &AnyEvent, format: Format) -> anyhow::Result<(AnyEvent, usi
     }
 }
 
-/// One debate: requested, started, completed and, for complex or evolution
-/// decisions, a task created and assigned to the winner.
-fn scenario(n: u32) -> Vec<AnyEvent> {
-    let debate_id = Uuid::new_v4();
-    let question = format!("Should service {n} adopt event sourcing?");
-    let requested = DebateRequested {
-        debate_id,
-        question: question.clone(),
-        context: "architecture review".to_owned(),
-        requester: "platform-team".to_owned(),
-        metadata: None,
-        event_metadata: EventMetadata::new().with_source("debate-service"),
-    };
-    let started = DebateStarted {
-        debate_id,
-        topic: question.clone(),
-        context: requested.context.clone(),
-        metadata: EventMetadata::new().caused_by(&requested.event_metadata),
-    };
-    let decision_type = DECISIONS[n as usize % DECISIONS.len()];
-    let winner = (n % 5 != 4).then(|| "Claude".to_owned());
-    let completed = DebateCompleted {
-        debate_id,
-        topic: question.clone(),
-        winner: winner.clone(),
-        consensus: winner.is_some(),
-        decision_type,
-        decision_id: Uuid::new_v4(),
-        summary: format!("Decided ({decision_type}) after three rounds."),
-        metadata: EventMetadata::new().caused_by(&started.metadata),
-    };
-    let mut flow: Vec<AnyEvent> = vec![requested.into(), started.into()];
-    if matches!(
-        decision_type,
-        DecisionType::Complex | DecisionType::Evolution
-    ) {
-        let evolution = decision_type == DecisionType::Evolution;
-        let task = TaskCreated {
-            task_id: Uuid::new_v4(),
-            decision_id: completed.decision_id,
-            title: format!("Implement: {question}"),
-            implementation_type: if evolution {
-                ImplementationType::Evolution
-            } else {
-                ImplementationType::Feature
-            },
-            priority: if evolution {
-                Priority::High
-            } else {
-                Priority::Medium
-            },
-            metadata: EventMetadata::new().caused_by(&completed.metadata),
-        };
-        let assigned = winner.map(|winner| TaskAssigned {
-            task_id: task.task_id,
-            assignee: winner.to_lowercase(),
-            assignee_type: AssigneeType::Ai,
-            metadata: EventMetadata::new().caused_by(&task.metadata),
+/// Prints each event with its context, aggregate and cause.
+fn install_printer(bus: &EventBus) {
+    let _sub = bus
+        .handler("demo-printer")
+        // First, so each event prints before the events it causes.
+        .priority(i32::MAX)
+        .on_all_sync(|event: &SharedEvent| {
+            let cause = match event.metadata().causation_id {
+                Some(id) => format!("caused by {}", short(&id)),
+                None => "initial".to_owned(),
+            };
+            println!(
+                "  {:<44} {:<15} aggregate {:<8}  {} {}",
+                event.event_type(),
+                event.context(),
+                event.aggregate_id().get(..8).unwrap_or_default(),
+                short(&event.metadata().event_id),
+                cause
+            );
+            Ok(())
         });
-        flow.push(completed.into());
-        flow.push(task.into());
-        flow.extend(assigned.map(AnyEvent::from));
-    } else {
-        flow.push(completed.into());
-    }
-    flow
+}
+
+fn short(id: &Uuid) -> String {
+    id.to_string().chars().take(8).collect()
 }

@@ -5,7 +5,10 @@ use uuid::Uuid;
 
 /// What a handler returns: `Ok(())`, or any error (it is recorded, and the
 /// other handlers still run).
-pub type HandlerResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
+pub type HandlerResult = Result<(), HandlerError>;
+
+/// The error a handler returns: any error type, boxed.
+pub type HandlerError = Box<dyn std::error::Error + Send + Sync>;
 
 /// A handler that failed on an event: returned an error or panicked.
 #[derive(Clone, Debug, PartialEq, Eq)]

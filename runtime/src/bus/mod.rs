@@ -57,7 +57,7 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use futures_util::FutureExt;
 
-pub use self::error::{BlockingInAsyncContext, FailedEvent, HandlerResult};
+pub use self::error::{BlockingInAsyncContext, FailedEvent, HandlerError, HandlerResult};
 pub use self::event::{BusEvent, SharedEvent};
 pub use self::handler::{HandlerBuilder, Subscription};
 pub use self::metrics::{MetricsSnapshot, TypeMetrics};
