@@ -75,17 +75,20 @@ async fn run_async(args: &DemoArgs) -> anyhow::Result<ExitCode> {
         bar
     };
     let started = Instant::now();
-    // Printed runs go one at a time so their lines do not interleave.
+    // Printed runs go one at a time so their lines do not interleave; the
+    // others run as tasks on every core, at most CONCURRENCY at once.
     let concurrency = if print { 1 } else { CONCURRENCY };
-    stream::iter(0..args.debates)
-        .for_each_concurrent(concurrency, |n| {
-            let (bus, progress) = (bus.clone(), progress.clone());
-            async move {
-                scenario(&bus, n, print).await;
-                progress.inc(1);
-            }
+    let mut crashed = 0usize;
+    let mut runs = stream::iter(0..args.debates)
+        .map(|n| {
+            let bus = bus.clone();
+            tokio::spawn(async move { scenario(&bus, n, print).await })
         })
-        .await;
+        .buffer_unordered(concurrency);
+    while let Some(done) = runs.next().await {
+        crashed += usize::from(done.is_err());
+        progress.inc(1);
+    }
     progress.finish_and_clear();
     let elapsed = started.elapsed();
 
@@ -107,7 +110,10 @@ async fn run_async(args: &DemoArgs) -> anyhow::Result<ExitCode> {
         system.tasks().len()
     );
     let failures = bus.failed_events();
-    if failures.is_empty() {
+    if crashed > 0 {
+        eprintln!("{crashed} scenarios crashed");
+    }
+    if failures.is_empty() && crashed == 0 {
         Ok(ExitCode::SUCCESS)
     } else {
         for failure in failures.iter().take(10) {

@@ -2,6 +2,7 @@
 //! triggers and collects suggested improvements.
 
 use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use uuid::Uuid;
@@ -60,25 +61,22 @@ pub struct ImprovementRecord {
 struct State {
     analyses: Vec<AnalysisRecord>,
     evolutions: Vec<EvolutionRecord>,
+    /// Position of each evolution in `evolutions`: lookups stay O(1) as
+    /// evolutions accumulate.
+    by_id: HashMap<Uuid, usize>,
 }
 
 impl State {
     fn evolution(&mut self, evolution_id: Uuid) -> &mut EvolutionRecord {
-        let index = match self
-            .evolutions
-            .iter()
-            .position(|e| e.evolution_id == evolution_id)
-        {
-            Some(index) => index,
-            None => {
-                self.evolutions.push(EvolutionRecord {
-                    evolution_id,
-                    trigger_type: None,
-                    improvements: Vec::new(),
-                });
-                self.evolutions.len() - 1
-            }
-        };
+        let evolutions = &mut self.evolutions;
+        let index = *self.by_id.entry(evolution_id).or_insert_with(|| {
+            evolutions.push(EvolutionRecord {
+                evolution_id,
+                trigger_type: None,
+                improvements: Vec::new(),
+            });
+            evolutions.len() - 1
+        });
         &mut self.evolutions[index]
     }
 }
@@ -101,10 +99,12 @@ impl Evolutions {
     /// one lock, so no improvement is ever handed out twice.
     pub(super) fn claim_untasked(&self, evolution_id: Uuid) -> Vec<ImprovementRecord> {
         let mut state = lock(&self.0);
-        let Some(evolution) = state
-            .evolutions
-            .iter_mut()
-            .find(|e| e.evolution_id == evolution_id)
+        let State {
+            evolutions, by_id, ..
+        } = &mut *state;
+        let Some(evolution) = by_id
+            .get(&evolution_id)
+            .and_then(|&i| evolutions.get_mut(i))
         else {
             return Vec::new();
         };

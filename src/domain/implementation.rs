@@ -1,6 +1,7 @@
 //! Implementation context: turns decisions, critical breaches and completed
 //! evolutions into tasks.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use uuid::Uuid;
@@ -38,21 +39,34 @@ pub struct TaskRecord {
     pub assignee: Option<(String, AssigneeType)>,
 }
 
+/// The tasks created so far, in creation order, with an index by id so
+/// assignment stays O(1) as tasks accumulate.
+#[derive(Debug, Default)]
+struct TaskList {
+    tasks: Vec<TaskRecord>,
+    by_id: HashMap<Uuid, usize>,
+}
+
 /// The tasks created so far.
 #[derive(Clone, Debug, Default)]
-pub(super) struct Tasks(Shared<Vec<TaskRecord>>);
+pub(super) struct Tasks(Shared<TaskList>);
 
 impl Tasks {
     pub(super) fn all(&self) -> Vec<TaskRecord> {
-        lock(&self.0).clone()
+        lock(&self.0).tasks.clone()
     }
 
     fn insert(&self, record: TaskRecord) {
-        lock(&self.0).push(record);
+        let mut list = lock(&self.0);
+        let index = list.tasks.len();
+        list.by_id.insert(record.task_id, index);
+        list.tasks.push(record);
     }
 
     fn assign(&self, task_id: Uuid, assignee: &str, kind: AssigneeType) {
-        if let Some(task) = lock(&self.0).iter_mut().find(|t| t.task_id == task_id) {
+        let mut list = lock(&self.0);
+        let TaskList { tasks, by_id } = &mut *list;
+        if let Some(task) = by_id.get(&task_id).and_then(|&i| tasks.get_mut(i)) {
             task.assignee = Some((assignee.to_owned(), kind));
         }
     }
