@@ -1333,3 +1333,33 @@ async fn max_in_flight_holds_back_publishers_but_not_event_chains() {
     assert_eq!(second.await.unwrap(), report(1, 0));
     assert_eq!(chained.load(Ordering::SeqCst), 2);
 }
+
+#[tokio::test]
+async fn an_async_handler_panicking_before_its_future_does_not_stop_the_others() {
+    let bus = EventBus::new();
+    let after = Arc::new(AtomicUsize::new(0));
+    let _boom = bus
+        .handler("boom")
+        .priority(1)
+        .on::<DebateCompleted, _, _>(|event| {
+            if event.topic == "boom" {
+                panic!("in the closure, before the future");
+            }
+            async { ok() }
+        });
+    let counter = after.clone();
+    let _after = bus.subscribe_sync::<DebateCompleted, _>(move |_| {
+        counter.fetch_add(1, Ordering::SeqCst);
+        ok()
+    });
+    assert_eq!(bus.publish(completed("boom")).await, report(2, 1));
+    assert_eq!(after.load(Ordering::SeqCst), 1);
+    let failures = bus.failed_events();
+    assert_eq!(failures.len(), 1);
+    assert_eq!(failures[0].handler, "boom");
+    assert!(
+        failures[0].error.contains("before the future"),
+        "{}",
+        failures[0].error
+    );
+}

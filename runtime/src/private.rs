@@ -13,7 +13,7 @@ pub use crate::catalog::{EventDecodeError, EventType};
 pub use crate::codec::avro::writer::*;
 pub use crate::codec::avro::{
     logical, reader::Reader, AvroCodec, AvroSchema, DecodeError, DecodeErrorKind, EncodeError,
-    EncodeErrorKind,
+    EncodeErrorKind, MAX_RESERVE,
 };
 pub use crate::codec::cloudevents::CloudEventError;
 pub use crate::codec::{cloudevents, json_as, resolve, wire};

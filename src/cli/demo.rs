@@ -255,7 +255,7 @@ fn install_printer(bus: &EventBus) {
                 "  {:<44} {:<15} aggregate {:<8}  {} {}",
                 event.event_type(),
                 event.context(),
-                event.aggregate_id().get(..8).unwrap_or_default(),
+                event.aggregate_id().chars().take(8).collect::<String>(),
                 short(&event.metadata().event_id),
                 cause
             );

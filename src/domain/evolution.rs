@@ -2,7 +2,7 @@
 //! triggers and collects suggested improvements.
 
 use std::collections::BTreeMap;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use uuid::Uuid;
@@ -64,6 +64,8 @@ struct State {
     /// Position of each evolution in `evolutions`: lookups stay O(1) as
     /// evolutions accumulate.
     by_id: HashMap<Uuid, usize>,
+    /// Evolutions analysed already (a repeated trigger is ignored).
+    analysed: HashSet<Uuid>,
 }
 
 impl State {
@@ -123,11 +125,7 @@ impl Evolutions {
     /// unless the evolution was analysed already.
     fn analyse(&self, triggered: &EvolutionTriggered) {
         let mut state = lock(&self.0);
-        if state
-            .analyses
-            .iter()
-            .any(|a| a.evolution_id == triggered.evolution_id)
-        {
+        if !state.analysed.insert(triggered.evolution_id) {
             return;
         }
         let improvement = derived_improvement(triggered);

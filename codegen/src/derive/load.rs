@@ -53,8 +53,9 @@ pub fn load_model(root: &Path) -> Result<Arc<Model>, crate::error::Error> {
     Ok(model)
 }
 
-/// The default schema root of a schema file: `schemas` for
-/// `schemas/<context>/<Event>.avsc`, else the file's own directory.
+/// The default schema root of a schema file, given as written in the
+/// attribute: `schemas` for `schemas/<context>/<Event>.avsc`, else the
+/// file's own directory.
 pub fn default_root(schema: &Path) -> PathBuf {
     let dir = schema.parent().unwrap_or(Path::new(""));
     match dir.parent() {

@@ -9,7 +9,7 @@ mod fields;
 mod load;
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::{format_ident, quote, quote_spanned};
@@ -70,7 +70,8 @@ pub fn expand_domain_event(input: &DeriveInput) -> syn::Result<TokenStream> {
     let schema_path = base.join(schema_lit.value());
     let root = match &attrs.root {
         Some(root) => base.join(root.value()),
-        None => default_root(&schema_path),
+        // Judged on the path as written: the joined one is always deep.
+        None => base.join(default_root(Path::new(&schema_lit.value()))),
     };
     let span = schema_lit.span();
     if !root.is_dir() {

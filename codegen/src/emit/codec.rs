@@ -12,10 +12,6 @@ use super::types::{union_shape, UnionShape};
 use super::{rt, Ctx};
 use crate::model::{Logical, NamedKind, Schema};
 
-/// Caps the capacity reserved from one block count, so a hostile count
-/// cannot make a small message allocate a huge vector up front.
-const MAX_RESERVE: usize = 4096;
-
 /// The value behind a reference expression: `&self.x` becomes `self.x`,
 /// any other `v` becomes `*v` (copy types only).
 fn by_value(v: &TokenStream) -> TokenStream {
@@ -232,7 +228,7 @@ impl Ctx<'_> {
                 quote!({
                     let mut items = ::std::vec::Vec::new();
                     while let ::std::option::Option::Some(n) = r.read_block_len(#min)? {
-                        items.reserve(n.min(#MAX_RESERVE));
+                        items.reserve(n.min(#rt::MAX_RESERVE));
                         for _ in 0..n { items.push(#item); }
                     }
                     items

@@ -320,7 +320,7 @@ impl Ctx<'_> {
         let decode_json_arms = all.iter().map(|e| {
             let ty = self.type_path(&[], &e.ty.name);
             let full = e.ty.name.full();
-            quote!(#full => #rt::cloudevents::from_json::<#ty>(bytes).map(Self::from).map_err(::std::convert::From::from))
+            quote!(#full => #rt::cloudevents::decode_data::<#ty>(&envelope).map(Self::from).map_err(::std::convert::From::from))
         });
         let from_bus_arms = all.iter().map(|e| {
             let ty = self.type_path(&[], &e.ty.name);

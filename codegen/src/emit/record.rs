@@ -94,6 +94,8 @@ impl Ctx<'_> {
             quote!(let mut len = 0usize; #(len += #lens;)* len)
         };
         let extra_inits = extra.iter().map(|(id, init)| quote!(#id: #init));
+        // Decoding into a value replaces it whole, metadata included.
+        let extra_resets = extra.iter().map(|(id, init)| quote!(self.#id = #init;));
         // Skipping nested records names their generated types, which only
         // code generated beside them can; derived impls keep the default.
         let skip = if generated {
@@ -146,6 +148,7 @@ impl Ctx<'_> {
                 ) -> ::std::result::Result<(), #rt::DecodeError> {
                     #enter
                     #(#decode_intos)*
+                    #(#extra_resets)*
                     #leave
                     ::std::result::Result::Ok(())
                 }

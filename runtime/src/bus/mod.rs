@@ -347,10 +347,18 @@ impl EventBus {
                     std::panic::catch_unwind(AssertUnwindSafe(|| handler(event)))
                         .unwrap_or_else(|panic| Err(panic_text(panic.as_ref()).into()))
                 }
-                Call::Async(handler) => AssertUnwindSafe(handler(Arc::clone(event)))
-                    .catch_unwind()
-                    .await
-                    .unwrap_or_else(|panic| Err(panic_text(panic.as_ref()).into())),
+                // Making the future runs the closure's synchronous part,
+                // which can panic too.
+                Call::Async(handler) => {
+                    match std::panic::catch_unwind(AssertUnwindSafe(|| handler(Arc::clone(event))))
+                    {
+                        Ok(future) => AssertUnwindSafe(future)
+                            .catch_unwind()
+                            .await
+                            .unwrap_or_else(|panic| Err(panic_text(panic.as_ref()).into())),
+                        Err(panic) => Err(panic_text(panic.as_ref()).into()),
+                    }
+                }
             };
             report.handlers += 1;
             if let Err(error) = outcome {

@@ -40,11 +40,12 @@ pub fn skip(schema: &Schema, names: &NamesRef<'_>, r: &mut Reader<'_>) -> Result
         | Schema::String
         | Schema::BigDecimal
         | Schema::Uuid(UuidSchema::String)
+        // apache-avro writes a uuid on `bytes` length-prefixed, like bytes.
+        | Schema::Uuid(UuidSchema::Bytes)
         | Schema::Decimal(apache_avro::schema::DecimalSchema {
             inner: InnerDecimalSchema::Bytes,
             ..
         }) => r.read_bytes().map(drop),
-        Schema::Uuid(UuidSchema::Bytes) => r.read_fixed_slice(16).map(drop),
         Schema::Uuid(UuidSchema::Fixed(fixed)) | Schema::Fixed(fixed) | Schema::Duration(fixed) => {
             r.read_fixed_slice(fixed.size).map(drop)
         }

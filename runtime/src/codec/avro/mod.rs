@@ -187,7 +187,12 @@ fn blocks_len(n: usize, items: usize) -> usize {
     }
 }
 
-/// An Avro `array`, written as one block.
+/// The most items reserved up front from one block count: a count is only
+/// bounded by the input length over the item's minimum size, so a small
+/// hostile message could otherwise reserve far more memory than it is long.
+/// Generated decoders use the same cap.
+pub const MAX_RESERVE: usize = 4096;
+
 /// A boxed value encodes as the value: generated code boxes recursive fields.
 impl<T: AvroCodec> AvroCodec for Box<T> {
     const MIN_LEN: usize = T::MIN_LEN;
@@ -209,6 +214,7 @@ impl<T: AvroCodec> AvroCodec for Box<T> {
     }
 }
 
+/// An Avro `array`, written as one block.
 impl<T: AvroCodec> AvroCodec for Vec<T> {
     const MIN_LEN: usize = 1;
     fn avro_len(&self) -> usize {
@@ -227,7 +233,7 @@ impl<T: AvroCodec> AvroCodec for Vec<T> {
     fn avro_decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         let mut out = Vec::new();
         while let Some(n) = r.read_block_len(T::MIN_LEN)? {
-            out.reserve(n);
+            out.reserve(n.min(MAX_RESERVE));
             for _ in 0..n {
                 out.push(T::avro_decode(r)?);
             }
