@@ -687,3 +687,19 @@ fn order_line_quantity_defaults_to_one() {
     assert_eq!(line.quantity, 1);
     assert_eq!(line.unit_price.scale(), 2);
 }
+
+#[test]
+fn a_default_record_from_another_namespace_builds_its_unions_there() {
+    use schemabus_codegen_tests::generated::fixtures::other::Wrapper;
+    use schemabus_codegen_tests::generated::fixtures::shapes::{UnionsChoice, UnionsChoicesItem};
+    let wrapper = Wrapper::default();
+    assert_eq!(wrapper.inner.choice, UnionsChoice::Int(7));
+    assert_eq!(
+        wrapper.inner.choices,
+        vec![
+            UnionsChoicesItem::String("a".to_owned()),
+            UnionsChoicesItem::String("b".to_owned()),
+        ]
+    );
+    assert_eq!(wrapper.inner.null_last.as_deref(), Some("set"));
+}

@@ -136,7 +136,11 @@ impl Ctx<'_> {
                     let Some(first) = branches.first() else {
                         return fallback;
                     };
-                    let enum_ty = self.union_ident(pos);
+                    let union_name = crate::model::FullName {
+                        namespace: pos.namespace.to_owned(),
+                        name: self.union_ident(pos).to_string(),
+                    };
+                    let enum_ty = self.type_path(&Self::module_of(pos.emit_ns), &union_name);
                     let variant = self.variant_ident(first);
                     let payload_pos = pos.branch(&variant);
                     if matches!(first, Schema::Null) {
@@ -162,7 +166,7 @@ impl Ctx<'_> {
         let Some(named) = self.model.get(name) else {
             return fallback;
         };
-        let path = self.type_path(&Self::module_of(pos.namespace), name);
+        let path = self.type_path(&Self::module_of(pos.emit_ns), name);
         let boxed = pos.direct && self.is_record(name) && self.needs_box(pos.owner, name);
         let expr = match &named.kind {
             NamedKind::Enum { symbols, .. } => match value {
@@ -195,10 +199,10 @@ impl Ctx<'_> {
                 };
                 let inits = fields.iter().map(|f| {
                     let id = ident::field_ident(&f.name);
-                    let field_pos = Pos::field(name, &f.name);
+                    // The nested record's unions live in its own module.
                     let field_pos = Pos {
-                        namespace: pos.namespace,
-                        ..field_pos
+                        emit_ns: pos.emit_ns,
+                        ..Pos::field(name, &f.name)
                     };
                     match given.get(&f.name).or(f.default.as_ref()) {
                         Some(v) => {

@@ -11,8 +11,12 @@ use crate::model::{FullName, Logical, NamedKind, Schema};
 /// generated union enums.
 #[derive(Clone, Debug)]
 pub struct Pos<'a> {
-    /// Module (namespace) the referring item is emitted in.
+    /// Namespace of the record that owns the field: where the enums of its
+    /// unions are emitted.
     pub namespace: &'a str,
+    /// Namespace of the module the code is being emitted in (differs from
+    /// `namespace` inside the default value of a record from elsewhere).
+    pub emit_ns: &'a str,
     /// The record whose field this is.
     pub owner: &'a FullName,
     /// Name a union at this position gets (`{Record}{Field}`, plus `Item`
@@ -27,6 +31,7 @@ impl<'a> Pos<'a> {
     pub fn field(owner: &'a FullName, field: &str) -> Self {
         Pos {
             namespace: &owner.namespace,
+            emit_ns: &owner.namespace,
             owner,
             base: format!(
                 "{}{}",
