@@ -703,3 +703,40 @@ fn a_default_record_from_another_namespace_builds_its_unions_there() {
     );
     assert_eq!(wrapper.inner.null_last.as_deref(), Some("set"));
 }
+
+#[test]
+fn json_decimals_take_the_schema_scale_and_times_the_avro_precision() {
+    use schemabus_codegen_tests::generated::fixtures::shapes::Logical;
+    let json = serde_json::json!({
+        "id": "00000000-0000-0000-0000-000000000001",
+        "id_fixed": "00000000-0000-0000-0000-000000000002",
+        "day": "2024-05-01",
+        "time_ms": "12:34:56.789999",
+        "time_us": "12:34:56.123456789",
+        "at_ms": "2024-05-01T12:00:00.000Z",
+        "at_us": "2024-05-01T12:00:00.000000Z",
+        "at_ns": "2024-05-01T12:00:00.000000000Z",
+        "local_ms": "2024-05-01T12:00:00.000",
+        "local_us": "2024-05-01T12:00:00.000000",
+        "local_ns": "2024-05-01T12:00:00.000000000",
+        "price": "1.5",
+        "amount": "-2",
+        "period": {"months": 1, "days": 2, "millis": 3},
+        "maybe_at": null,
+        "history": []
+    });
+    let value: Logical = serde_json::from_value(json).unwrap();
+    assert_eq!(value.price.to_string(), "1.50");
+    assert_eq!(value.amount.to_string(), "-2.0000");
+    assert_eq!(value.time_ms.to_string(), "12:34:56.789");
+    assert_eq!(value.time_us.to_string(), "12:34:56.123456");
+    // JSON and Avro now agree value for value.
+    let avro = Logical::from_avro_bytes(&value.to_avro_bytes().unwrap()).unwrap();
+    assert_eq!(avro, value);
+    let again: Logical = serde_json::from_slice(&serde_json::to_vec(&value).unwrap()).unwrap();
+    assert_eq!(again, value);
+    // More fractional digits than the scale holds are refused, not rounded.
+    let mut too_precise = serde_json::to_value(&value).unwrap();
+    too_precise["price"] = "1.505".into();
+    assert!(serde_json::from_value::<Logical>(too_precise).is_err());
+}

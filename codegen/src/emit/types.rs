@@ -248,6 +248,15 @@ impl Ctx<'_> {
             Schema::Long(Some(Logical::LocalTimestampMicros)) => leaf("LocalTsMicros"),
             Schema::Long(Some(Logical::LocalTimestampNanos)) => leaf("LocalTsNanos"),
             Schema::Bytes(None) => leaf("Base64"),
+            Schema::Int(Some(Logical::TimeMillis)) => leaf("TimeMillis"),
+            Schema::Long(Some(Logical::TimeMicros)) => leaf("TimeMicros"),
+            Schema::Bytes(Some(Logical::Decimal { scale, .. })) => {
+                Some(quote!(#ja::DecimalScale<#scale>))
+            }
+            Schema::Ref(name) => match self.fixed_logical(name) {
+                Some(Logical::Decimal { scale, .. }) => Some(quote!(#ja::DecimalScale<#scale>)),
+                _ => None,
+            },
             Schema::Array(items) => self.json_adapter(items).map(|a| quote!(#ja::Seq<#a>)),
             Schema::Map(values) => self.json_adapter(values).map(|a| quote!(#ja::MapOf<#a>)),
             Schema::Union(branches) => match union_shape(branches) {

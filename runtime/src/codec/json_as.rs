@@ -44,9 +44,11 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::marker::PhantomData;
 
-use chrono::{DateTime, Datelike, NaiveDateTime, SubsecRound, Utc};
+use chrono::{DateTime, Datelike, NaiveDateTime, NaiveTime, SubsecRound, Utc};
 use serde::de::{self, DeserializeOwned, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::types::Decimal;
 
 /// How a value of type `T` is written to and read from JSON.
 pub trait JsonAs<T> {
@@ -259,6 +261,50 @@ macro_rules! local_timestamp {
 local_timestamp!(LocalTsMillis, 3, "%Y-%m-%dT%H:%M:%S%.3f", "3");
 local_timestamp!(LocalTsMicros, 6, "%Y-%m-%dT%H:%M:%S%.6f", "6");
 local_timestamp!(LocalTsNanos, 9, "%Y-%m-%dT%H:%M:%S%.9f", "9");
+
+/// A `decimal` with the schema's scale: written as its string, read from
+/// any decimal string and brought to `SCALE`, so JSON `"1.5"` and Avro
+/// agree on `1.50`; digits the scale cannot hold are an error.
+#[derive(Debug, Clone, Copy)]
+pub struct DecimalScale<const SCALE: u32>;
+
+impl<const SCALE: u32> JsonAs<Decimal> for DecimalScale<SCALE> {
+    fn ser<S: Serializer>(v: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+        v.serialize(s)
+    }
+    fn de<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
+        let parsed = Decimal::deserialize(d)?;
+        parsed.rescale(SCALE).ok_or_else(|| {
+            de::Error::custom(format!(
+                "decimal {parsed} has more than {SCALE} fractional digits"
+            ))
+        })
+    }
+}
+
+macro_rules! time_of_day {
+    ($name:ident, $digits:literal, $fmt:literal, $doc:literal) => {
+        #[doc = concat!("`NaiveTime` as `HH:MM:SS` with ", $doc, " fractional digits, truncated on input to match Avro.")]
+        #[derive(Debug, Clone, Copy)]
+        pub struct $name;
+
+        impl JsonAs<NaiveTime> for $name {
+            fn ser<S: Serializer>(v: &NaiveTime, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_str(&v.format($fmt))
+            }
+            fn de<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveTime, D::Error> {
+                de_str(d, "a time of day", |s| {
+                    NaiveTime::parse_from_str(s, "%H:%M:%S%.f")
+                        .map(|t| t.trunc_subsecs($digits))
+                        .map_err(|e| format!("invalid time of day {s:?}: {e}"))
+                })
+            }
+        }
+    };
+}
+
+time_of_day!(TimeMillis, 3, "%H:%M:%S%.3f", "3");
+time_of_day!(TimeMicros, 6, "%H:%M:%S%.6f", "6");
 
 /// `Vec<u8>` as standard base64 with padding.
 #[derive(Debug, Clone, Copy)]
