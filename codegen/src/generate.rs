@@ -136,6 +136,57 @@ fn check_rust_names(model: &Model) -> Vec<Diagnostic> {
     errors
 }
 
+/// Items the generator adds beside the schema's own types — union enums
+/// and `{Record}Ref` views — that would share a name in one module.
+fn generated_name_collisions(ctx: &Ctx) -> Vec<Diagnostic> {
+    let model = ctx.model;
+    let mut names: BTreeMap<(String, String), String> = BTreeMap::new();
+    for name in model.types.keys() {
+        let key = (
+            name.namespace.clone(),
+            ident::type_ident(&name.name).to_string(),
+        );
+        names.insert(key, format!("the type `{}`", name.full()));
+    }
+    let mut errors = Vec::new();
+    for (name, ty) in &model.types {
+        let NamedKind::Record { fields } = &ty.kind else {
+            continue;
+        };
+        let mut added = vec![(
+            format!("{}Ref", ident::type_ident(&name.name)),
+            format!("the borrowed view of `{}`", name.full()),
+        )];
+        for field in fields {
+            let pos = crate::emit::types::Pos::field(name, &field.name);
+            ctx.for_each_union(&field.schema, &pos, &mut |_, pos| {
+                added.push((
+                    ctx.union_ident(pos).to_string(),
+                    format!(
+                        "the enum of a union in field `{}` of `{}`",
+                        field.name,
+                        name.full()
+                    ),
+                ));
+            });
+        }
+        for (generated, what) in added {
+            let key = (name.namespace.clone(), generated.clone());
+            if let Some(other) = names.insert(key, what.clone()) {
+                errors.push(
+                    Diagnostic::at(
+                        &ty.span,
+                        &model.files,
+                        format!("{what} and {other} would both be named `{generated}`"),
+                    )
+                    .with_hint("rename the record, the field or the type"),
+                );
+            }
+        }
+    }
+    errors
+}
+
 fn contains_empty_union(schema: &Schema) -> bool {
     match schema {
         Schema::Union(branches) => branches.is_empty() || branches.iter().any(contains_empty_union),
@@ -175,11 +226,14 @@ pub fn generate_tokens(model: &Model, schema_root: &str) -> Result<TokenStream, 
             Vec::new()
         }
     };
+    let ctx = Ctx::new(model);
+    if errors.is_empty() {
+        errors.extend(generated_name_collisions(&ctx));
+    }
     if !errors.is_empty() {
         errors.sort_by(|a, b| (&a.path, a.line, a.col).cmp(&(&b.path, b.line, b.col)));
         return Err(Error::Schema(errors));
     }
-    let ctx = Ctx::new(model);
     let by_name: BTreeMap<&FullName, &Event> = events.iter().map(|e| (&e.ty.name, e)).collect();
     let mut root = Module::default();
     for (name, ty) in &model.types {

@@ -742,3 +742,17 @@ fn transposed_primitive_name_gets_a_suggestion() {
     );
     assert_eq!(d.hint.as_deref(), Some("did you mean `float`?"));
 }
+
+#[test]
+fn generated_union_enum_colliding_with_the_view() {
+    // Union field `ref` of `Foo` would be the enum `FooRef`, the name of
+    // `Foo`'s borrowed view.
+    check(
+        "generated_name_collision",
+        "Foo.avsc",
+        1,
+        1,
+        "would both be named `FooRef`",
+        Some("rename the record, the field or the type"),
+    );
+}

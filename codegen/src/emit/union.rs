@@ -71,15 +71,23 @@ impl Ctx<'_> {
     }
 
     fn unions_in(&self, schema: &Schema, pos: &Pos, out: &mut TokenStream) {
+        self.for_each_union(schema, pos, &mut |branches, pos| {
+            out.extend(self.emit_union(branches, pos));
+        });
+    }
+
+    /// Calls `f` with every union in `schema` that becomes a generated enum,
+    /// and the position that names it.
+    pub fn for_each_union(&self, schema: &Schema, pos: &Pos, f: &mut dyn FnMut(&[Schema], &Pos)) {
         match schema {
-            Schema::Array(items) => self.unions_in(items, &pos.item(), out),
-            Schema::Map(values) => self.unions_in(values, &pos.value(), out),
+            Schema::Array(items) => self.for_each_union(items, &pos.item(), f),
+            Schema::Map(values) => self.for_each_union(values, &pos.value(), f),
             Schema::Union(branches) => match union_shape(branches) {
-                UnionShape::Option { inner, .. } => self.unions_in(inner, pos, out),
+                UnionShape::Option { inner, .. } => self.for_each_union(inner, pos, f),
                 UnionShape::Enum => {
-                    out.extend(self.emit_union(branches, pos));
+                    f(branches, pos);
                     for (branch, variant) in branches.iter().zip(self.variant_idents(branches)) {
-                        self.unions_in(branch, &pos.branch(&variant), out);
+                        self.for_each_union(branch, &pos.branch(&variant), f);
                     }
                 }
             },
