@@ -38,8 +38,10 @@ impl Ctx<'_> {
         ident::unique(branches.iter().map(|b| self.variant_ident(b)).collect())
     }
 
-    /// The Avro name of a branch, as the JSON tag of its variant (the Avro
-    /// JSON encoding's convention: `{"string": "…"}`).
+    /// The Avro name of a branch, as the JSON tag of its variant: branches
+    /// with a value follow the Avro JSON encoding (`{"string": "…"}`); the
+    /// `null` branch, a unit variant, is the string `"null"` where Avro's
+    /// JSON encoding writes `null`.
     fn branch_tag(branch: &Schema) -> String {
         match branch {
             Schema::Null => "null".into(),
