@@ -7,6 +7,9 @@
 
 #![allow(clippy::unwrap_used)]
 
+#[path = "../../tests/support/view_framing.rs"]
+#[macro_use]
+mod view_framing;
 #[path = "../../tests/support/avro_values.rs"]
 mod avro_values;
 
@@ -131,26 +134,7 @@ macro_rules! view_test {
                 let $v = $view::from_avro_bytes(bytes).map_err(|e| fail("view decode", e))?;
                 $body
 
-                // read_from consumes exactly the value.
-                let mut longer = bytes.to_vec();
-                longer.push(0x00);
-                let mut r = Reader::new(&longer);
-                let again = $view::read_from(&mut r).map_err(|e| fail("read_from", e))?;
-                proptest::prop_assert_eq!(r.position(), bytes.len());
-                proptest::prop_assert_eq!(again, $v);
-
-                // Trailing bytes.
-                let err = $view::from_avro_bytes(&longer).unwrap_err();
-                proptest::prop_assert_eq!(err.kind(), &DecodeErrorKind::TrailingBytes(1));
-
-                // Every strict prefix is an error.
-                for n in 0..bytes.len() {
-                    proptest::prop_assert!(
-                        $view::from_avro_bytes(&bytes[..n]).is_err(),
-                        "view accepted a {n}-byte prefix of {} bytes",
-                        bytes.len()
-                    );
-                }
+                check_view_framing!($view, bytes, $v);
                 Ok(())
             });
         }
