@@ -163,3 +163,18 @@ fn kafka_headers_round_trip() {
         "invalid cloudevents attribute `source`: header value is not utf-8"
     );
 }
+
+#[test]
+fn header_times_outside_rfc3339_years_round_trip() {
+    use chrono::TimeZone;
+    for year in [-1199, 10000] {
+        let at = chrono::Utc.with_ymd_and_hms(year, 1, 2, 3, 4, 5).unwrap();
+        let mut event = event();
+        event.metadata.occurred_at = at;
+        let headers = cloudevents::to_headers(&event);
+        let (_, metadata) =
+            cloudevents::metadata_from_headers(headers.iter().map(|(k, v)| (*k, v.as_bytes())))
+                .unwrap();
+        assert_eq!(metadata.occurred_at, at, "year {year}");
+    }
+}

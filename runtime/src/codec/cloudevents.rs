@@ -236,7 +236,15 @@ fn parse_uuid(name: &'static str, s: &str) -> Result<Uuid, CloudEventError> {
 
 fn parse_time(s: &str) -> Result<DateTime<Utc>, CloudEventError> {
     DateTime::parse_from_rfc3339(s)
-        .map(|t| t.with_timezone(&Utc).trunc_subsecs(6))
+        .map(|t| t.with_timezone(&Utc))
+        // `ce_time` headers of years outside 0000-9999 carry a signed or
+        // five-digit year, which RFC 3339 cannot; read back what we write.
+        .or_else(|e| {
+            chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.fZ")
+                .map(|t| t.and_utc())
+                .map_err(|_| e)
+        })
+        .map(|t| t.trunc_subsecs(6))
         .map_err(|e| CloudEventError::InvalidAttribute {
             name: "time",
             reason: e.to_string(),
