@@ -9,42 +9,20 @@
 #[path = "support/avro_values.rs"]
 mod avro_values;
 
-use apache_avro::reader::datum::GenericDatumReader;
 use apache_avro::types::Value;
-use apache_avro::writer::datum::GenericDatumWriter;
 use apache_avro::Schema;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestError, TestRunner};
 use schemabus::events::{AnyEvent, EVENT_TYPES};
 use schemabus::{EventMetadata, EventType};
 
+use avro_values::{apache_decode, apache_encode};
 use avro_values::{
     has_multi_entry_map, timestamps_within_rfc3339, value_strategy, value_strategy_rfc3339,
 };
 
 /// Cases per event type.
 const CASES: u32 = 96;
-
-fn apache_encode(schema: &Schema, value: &Value) -> Result<Vec<u8>, TestCaseError> {
-    GenericDatumWriter::builder(schema)
-        .build()
-        .and_then(|w| w.write_value_to_vec(value.clone()))
-        .map_err(|e| TestCaseError::fail(format!("apache-avro cannot encode {value:?}: {e}")))
-}
-
-fn apache_decode(schema: &Schema, bytes: &[u8]) -> Result<Value, TestCaseError> {
-    let mut rest = bytes;
-    let value = GenericDatumReader::builder(schema)
-        .build()
-        .and_then(|r| r.read_value(&mut rest))
-        .map_err(|e| TestCaseError::fail(format!("apache-avro cannot decode {bytes:?}: {e}")))?;
-    prop_assert!(
-        rest.is_empty(),
-        "apache-avro left {} bytes unread",
-        rest.len()
-    );
-    Ok(value)
-}
 
 fn avro_roundtrip(info: &EventType, schema: &Schema, value: &Value) -> Result<(), TestCaseError> {
     let name = info.name;

@@ -11,8 +11,6 @@ mod view_framing;
 #[path = "support/avro_values.rs"]
 mod avro_values;
 
-use apache_avro::types::Value;
-use apache_avro::writer::datum::GenericDatumWriter;
 use apache_avro::Schema;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use schemabus::codec::avro::reader::Reader;
@@ -26,20 +24,10 @@ use schemabus::events::testing::{TestSuiteCreated, TestSuiteCreatedRef};
 use schemabus::{AvroCodec, AvroSchema};
 
 use avro_values::value_strategy;
+use avro_values::{apache_encode, fail};
 
 /// Cases per view type.
 const CASES: u32 = 64;
-
-fn fail(what: &str, e: impl std::fmt::Display) -> TestCaseError {
-    TestCaseError::fail(format!("{what}: {e}"))
-}
-
-fn apache_encode(schema: &Schema, value: &Value) -> Result<Vec<u8>, TestCaseError> {
-    GenericDatumWriter::builder(schema)
-        .build()
-        .and_then(|w| w.write_value_to_vec(value.clone()))
-        .map_err(|e| fail(&format!("apache-avro cannot encode {value:?}"), e))
-}
 
 fn runner() -> TestRunner {
     TestRunner::new(Config {

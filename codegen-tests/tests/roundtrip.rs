@@ -11,7 +11,6 @@ use std::fmt::Debug;
 
 use apache_avro::reader::datum::GenericDatumReader;
 use apache_avro::types::Value;
-use apache_avro::writer::datum::GenericDatumWriter;
 use apache_avro::Schema;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestError, TestRunner};
@@ -29,6 +28,7 @@ use schemabus_codegen_tests::generated::fixtures::shapes::{
 };
 use schemabus_codegen_tests::generated::{AnyEvent, EVENT_TYPES};
 
+use avro_values::{apache_decode, apache_encode, fail};
 use avro_values::{
     has_multi_entry_map, timestamps_within_rfc3339, value_strategy, value_strategy_rfc3339,
 };
@@ -44,27 +44,6 @@ trait Fixture:
 impl<T: AvroCodec + AvroSchema + PartialEq + Debug + Clone + Serialize + DeserializeOwned> Fixture
     for T
 {
-}
-
-fn fail(what: &str, e: impl std::fmt::Display) -> TestCaseError {
-    TestCaseError::fail(format!("{what}: {e}"))
-}
-
-fn apache_encode(schema: &Schema, value: &Value) -> Result<Vec<u8>, TestCaseError> {
-    GenericDatumWriter::builder(schema)
-        .build()
-        .and_then(|w| w.write_value_to_vec(value.clone()))
-        .map_err(|e| fail(&format!("apache-avro cannot encode {value:?}"), e))
-}
-
-fn apache_decode(schema: &Schema, bytes: &[u8]) -> Result<Value, TestCaseError> {
-    let mut rest = bytes;
-    let value = GenericDatumReader::builder(schema)
-        .build()
-        .and_then(|r| r.read_value(&mut rest))
-        .map_err(|e| fail(&format!("apache-avro cannot decode {bytes:?}"), e))?;
-    prop_assert!(rest.is_empty(), "apache-avro left {} bytes", rest.len());
-    Ok(value)
 }
 
 /// apache bytes ↔ generated codec, both directions, and `avro_decode_into`

@@ -398,3 +398,31 @@ pub fn sign_extend(minimal: &[u8], size: usize) -> Vec<u8> {
     out.extend_from_slice(minimal);
     out
 }
+
+/// A proptest failure saying what failed and why.
+pub fn fail(what: &str, e: impl std::fmt::Display) -> TestCaseError {
+    TestCaseError::fail(format!("{what}: {e}"))
+}
+
+/// apache-avro's encoding of `value`.
+pub fn apache_encode(schema: &Schema, value: &Value) -> Result<Vec<u8>, TestCaseError> {
+    apache_avro::writer::datum::GenericDatumWriter::builder(schema)
+        .build()
+        .and_then(|w| w.write_value_to_vec(value.clone()))
+        .map_err(|e| fail(&format!("apache-avro cannot encode {value:?}"), e))
+}
+
+/// apache-avro's decoding of `bytes`, which must all be consumed.
+pub fn apache_decode(schema: &Schema, bytes: &[u8]) -> Result<Value, TestCaseError> {
+    let mut rest = bytes;
+    let value = apache_avro::reader::datum::GenericDatumReader::builder(schema)
+        .build()
+        .and_then(|r| r.read_value(&mut rest))
+        .map_err(|e| fail(&format!("apache-avro cannot decode {bytes:?}"), e))?;
+    prop_assert!(
+        rest.is_empty(),
+        "apache-avro left {} bytes unread",
+        rest.len()
+    );
+    Ok(value)
+}
