@@ -20,7 +20,15 @@
 //! - [`Decimal`] and [`Duration`]: values for the `decimal` and `duration`
 //!   logical types.
 //!
-//! This crate has no cargo features yet.
+//! - [`bus`]: the in-memory event bus; [`topic`]: which topic each event
+//!   type goes to.
+//!
+//! # Features
+//!
+//! - `kafka` (off by default; the `schemabus` facade turns it on):
+//!   [`kafka`] — configuration, producers, consumers, dead letters, the
+//!   bridge — and [`hybrid`], the bus that works with or without a broker.
+//!   Builds librdkafka from source (bundled with rdkafka).
 //!
 //! # Examples
 //!
@@ -39,18 +47,26 @@
 //! ```
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod bus;
 pub mod catalog;
 pub mod codec;
 pub mod event;
+#[cfg(feature = "kafka")]
+#[cfg_attr(docsrs, doc(cfg(feature = "kafka")))]
+pub mod hybrid;
+#[cfg(feature = "kafka")]
+#[cfg_attr(docsrs, doc(cfg(feature = "kafka")))]
+pub mod kafka;
+pub mod topic;
 pub mod types;
 
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
 
-pub use catalog::{EventDecodeError, EventType};
+pub use catalog::{Catalog, EventDecodeError, EventType};
 pub use codec::avro::{AvroCodec, AvroSchema, DecodeError, EncodeError};
 pub use codec::cloudevents::{self, CloudEventError};
 pub use event::{DomainEvent, EventMetadata};

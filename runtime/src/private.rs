@@ -8,8 +8,8 @@ pub use std::collections::BTreeMap;
 pub use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 pub use uuid::Uuid;
 
-pub use crate::bus::{BusEvent, EventBus, PublishReport};
-pub use crate::catalog::{EventDecodeError, EventType};
+pub use crate::bus::{BusEvent, EventBus, PublishReport, SharedEvent};
+pub use crate::catalog::{Catalog, EventDecodeError, EventType};
 pub use crate::codec::avro::writer::*;
 pub use crate::codec::avro::{
     logical, reader::Reader, AvroCodec, AvroSchema, DecodeError, DecodeErrorKind, EncodeError,

@@ -143,7 +143,7 @@ async fn scenario(bus: &EventBus, n: u32, print: bool) {
         event_metadata: EventMetadata::new().with_source("demo"),
     })
     .await;
-    if n % 5 == 0 {
+    if n.is_multiple_of(5) {
         bus.publish(CoverageDecreased {
             test_suite_id: Uuid::new_v4(),
             previous_coverage: 87.5,
@@ -153,8 +153,8 @@ async fn scenario(bus: &EventBus, n: u32, print: bool) {
         })
         .await;
     }
-    if n % 7 == 0 || n % 7 == 3 {
-        let severity = if n % 7 == 0 {
+    if n.is_multiple_of(7) || n % 7 == 3 {
+        let severity = if n.is_multiple_of(7) {
             Severity::Critical
         } else {
             Severity::Warning

@@ -398,6 +398,11 @@ impl Ctx<'_> {
                     }
                 }
 
+                /// The event, shared and type-erased as the bus carries it.
+                pub fn into_shared(self) -> #rt::SharedEvent {
+                    match self { #(Self::#ctx_variants(e) => e.into_shared(),)* }
+                }
+
                 /// The catalog entry of `event_type`.
                 pub fn event_type_info(event_type: &str) -> ::std::option::Option<&'static #rt::EventType> {
                     EVENT_TYPES
@@ -409,6 +414,17 @@ impl Ctx<'_> {
 
             /// Every event type compiled from the schemas, sorted by name.
             pub static EVENT_TYPES: &[#rt::EventType] = &[#(#infos,)*];
+
+            /// The catalog with type-erased decoders, for Kafka consumers.
+            pub static CATALOG: #rt::Catalog = #rt::Catalog {
+                types: EVENT_TYPES,
+                decode_avro: |event_type, bytes, metadata| {
+                    let mut event = AnyEvent::decode_avro(event_type, bytes)?;
+                    *event.metadata_mut() = metadata;
+                    ::std::result::Result::Ok(event.into_shared())
+                },
+                decode_json: |bytes| AnyEvent::decode_json(bytes).map(AnyEvent::into_shared),
+            };
         });
         out
     }
@@ -448,6 +464,11 @@ impl Ctx<'_> {
                 /// The event types of this context.
                 pub const EVENT_TYPES: &'static [&'static str] = &[#(#names),*];
                 #methods
+
+                /// The event, shared and type-erased as the bus carries it.
+                pub fn into_shared(self) -> #rt::SharedEvent {
+                    match self { #(Self::#variants(e) => ::std::sync::Arc::new(e),)* }
+                }
             }
 
             #(

@@ -4,6 +4,8 @@ use std::any::Any;
 use std::fmt::Debug;
 use std::sync::Arc;
 
+use crate::codec::avro::{AvroSchema, EncodeError};
+use crate::codec::cloudevents::CloudEventError;
 use crate::event::{DomainEvent, EventMetadata};
 
 /// What the bus needs from any event, object-safe: handlers of a whole
@@ -17,6 +19,22 @@ pub trait BusEvent: Any + Debug + Send + Sync {
     fn aggregate_id(&self) -> String;
     /// The event's metadata.
     fn metadata(&self) -> &EventMetadata;
+    /// Rabin fingerprint of the event's schema (its Parsing Canonical Form).
+    fn schema_fingerprint(&self) -> u64;
+    /// Appends the Avro binary encoding of the payload to `buf`.
+    ///
+    /// # Errors
+    ///
+    /// Values the schema cannot represent.
+    fn encode_avro(&self, buf: &mut Vec<u8>) -> Result<(), EncodeError>;
+    /// The event as a CloudEvents JSON (structured mode) message.
+    ///
+    /// # Errors
+    ///
+    /// Payloads that cannot be serialized.
+    fn encode_json(&self) -> Result<Vec<u8>, CloudEventError>;
+    /// The CloudEvents attributes as Kafka headers (binary mode).
+    fn headers(&self) -> Vec<(&'static str, String)>;
     /// The event as `Any`, to downcast to its concrete type.
     fn as_any(&self) -> &dyn Any;
     /// The shared event as `Any`, to downcast without copying.
@@ -35,6 +53,19 @@ impl<E: DomainEvent> BusEvent for E {
     }
     fn metadata(&self) -> &EventMetadata {
         DomainEvent::metadata(self)
+    }
+    fn schema_fingerprint(&self) -> u64 {
+        <E as AvroSchema>::FINGERPRINT
+    }
+    fn encode_avro(&self, buf: &mut Vec<u8>) -> Result<(), EncodeError> {
+        buf.reserve(crate::AvroCodec::avro_len(self));
+        self.avro_encode(buf)
+    }
+    fn encode_json(&self) -> Result<Vec<u8>, CloudEventError> {
+        DomainEvent::to_json(self)
+    }
+    fn headers(&self) -> Vec<(&'static str, String)> {
+        DomainEvent::to_headers(self)
     }
     fn as_any(&self) -> &dyn Any {
         self

@@ -267,19 +267,18 @@ impl EventBus {
         Arc::clone(lock(&self.inner.counters).entry(event_type).or_default())
     }
 
-    /// The handlers of `E` in run order: higher priority first, then
-    /// subscription order.
-    fn route<E: DomainEvent>(&self) -> Arc<Route> {
-        let type_id = TypeId::of::<E>();
+    /// The handlers of an event type in run order: higher priority first,
+    /// then subscription order.
+    fn route(&self, type_id: TypeId, event_type: &'static str, context: &str) -> Arc<Route> {
         if let Some(route) = self.read_subscriptions().routes.get(&type_id) {
             return Arc::clone(route);
         }
-        let counters = self.counters(E::EVENT_TYPE);
+        let counters = self.counters(event_type);
         let mut subs = self.write_subscriptions();
         let mut entries: Vec<Arc<Entry>> = subs
             .entries
             .iter()
-            .filter(|e| e.receives(type_id, E::CONTEXT))
+            .filter(|e| e.receives(type_id, context))
             .cloned()
             .collect();
         entries.sort_by_key(|e| (std::cmp::Reverse(e.priority), e.id));
@@ -291,13 +290,23 @@ impl EventBus {
     /// Publishes `event` to every handler of its type, its context and all
     /// events, and returns when they have all run.
     pub async fn publish<E: DomainEvent>(&self, event: E) -> PublishReport {
+        self.publish_shared(Arc::new(event)).await
+    }
+
+    /// [`publish`](Self::publish) for an event already shared and
+    /// type-erased — what a Kafka consumer decodes. Handlers of its concrete
+    /// type receive it as that type.
+    pub async fn publish_shared(&self, event: SharedEvent) -> PublishReport {
         // Top-level publishes wait for a slot; the semaphore is never closed.
         let _permit = match DELIVERING.try_with(|_| ()) {
             Ok(()) => None,
             Err(_) => self.inner.in_flight.acquire().await.ok(),
         };
-        let route = self.route::<E>();
-        let event: SharedEvent = Arc::new(event);
+        let route = self.route(
+            event.as_any().type_id(),
+            event.event_type(),
+            event.context(),
+        );
         self.remember(&event);
         let report = DELIVERING
             .scope((), self.deliver(&route.entries, &event))

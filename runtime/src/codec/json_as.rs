@@ -377,7 +377,7 @@ mod base64 {
 
     pub(super) fn decode(input: &str) -> Result<Vec<u8>, &'static str> {
         let bytes = input.as_bytes();
-        if bytes.len() % 4 != 0 {
+        if !bytes.len().is_multiple_of(4) {
             return Err("base64 length is not a multiple of 4");
         }
         let mut out = Vec::with_capacity(bytes.len() / 4 * 3);

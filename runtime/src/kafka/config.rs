@@ -1,0 +1,690 @@
+//! [`KafkaConfig`]: every setting of the Kafka pieces, from the environment,
+//! a `.env` file, a TOML file or a builder.
+//!
+//! # Environment variables
+//!
+//! | variable | setting | default |
+//! | --- | --- | --- |
+//! | `KAFKA_BOOTSTRAP_SERVERS` | [`bootstrap_servers`](KafkaConfig::bootstrap_servers) | `localhost:9092` |
+//! | `KAFKA_CLIENT_ID` | [`client_id`](KafkaConfig::client_id) | `schemabus` |
+//! | `KAFKA_CONSUMER_GROUP` | [`consumer_group`](KafkaConfig::consumer_group) | `schemabus` |
+//! | `KAFKA_TOPIC_PREFIX` | [`topic_prefix`](KafkaConfig::topic_prefix) | empty |
+//! | `KAFKA_USE_AVRO` | [`use_avro`](KafkaConfig::use_avro) | `false` (JSON) |
+//! | `KAFKA_SCHEMA_REGISTRY_URL` | [`schema_registry_url`](KafkaConfig::schema_registry_url) | none |
+//! | `KAFKA_NUM_PARTITIONS` | [`num_partitions`](KafkaConfig::num_partitions) | `6` |
+//! | `KAFKA_REPLICATION_FACTOR` | [`replication_factor`](KafkaConfig::replication_factor) | `1` |
+//! | `KAFKA_BATCH_SIZE` | [`batch_size`](KafkaConfig::batch_size) (messages) | `10000` |
+//! | `KAFKA_LINGER_MS` | [`linger_ms`](KafkaConfig::linger_ms) | `5` |
+//! | `KAFKA_COMPRESSION` | [`compression`](KafkaConfig::compression): `none`, `gzip`, `snappy`, `lz4`, `zstd` | `none` |
+//! | `KAFKA_ACKS` | [`acks`](KafkaConfig::acks): `all`, `1`, `0` | `all` |
+//! | `KAFKA_IDEMPOTENCE` | [`idempotence`](KafkaConfig::idempotence) | `true` |
+//! | `KAFKA_MESSAGE_TIMEOUT_MS` | [`message_timeout_ms`](KafkaConfig::message_timeout_ms) | `30000` |
+//! | `KAFKA_SESSION_TIMEOUT_MS` | [`session_timeout_ms`](KafkaConfig::session_timeout_ms) | `6000` |
+//! | `KAFKA_FETCH_WAIT_MAX_MS` | [`fetch_wait_max_ms`](KafkaConfig::fetch_wait_max_ms) | `10` |
+//! | `KAFKA_FETCH_QUEUE_BACKOFF_MS` | [`fetch_queue_backoff_ms`](KafkaConfig::fetch_queue_backoff_ms) | `10` |
+//! | `KAFKA_MAX_ATTEMPTS` | [`max_attempts`](KafkaConfig::max_attempts) | `3` |
+//! | `KAFKA_RETRY_BACKOFF_MS` | [`retry_backoff_ms`](KafkaConfig::retry_backoff_ms) | `100` |
+//! | `KAFKA_DEDUP_WINDOW` | [`dedup_window`](KafkaConfig::dedup_window) (event ids) | `100000` |
+//! | `KAFKA_SPOOL_DIR` | [`spool_dir`](KafkaConfig::spool_dir) | `.schemabus/spool` |
+//! | `KAFKA_SPOOL_MAX_BYTES` | [`spool_max_bytes`](KafkaConfig::spool_max_bytes) | `268435456` |
+//! | `KAFKA_SECURITY_PROTOCOL` | `security.protocol` | librdkafka's (`plaintext`) |
+//! | `KAFKA_SASL_MECHANISM` | `sasl.mechanism` | librdkafka's |
+//! | `KAFKA_SASL_USERNAME` | `sasl.username` | none |
+//! | `KAFKA_SASL_PASSWORD` | `sasl.password` (redacted in `Debug`) | none |
+//! | `KAFKA_RDKAFKA_<KEY>` | any librdkafka property, `_` read as `.`: `KAFKA_RDKAFKA_SSL_CA_LOCATION` sets `ssl.ca.location` | none |
+//!
+//! # Why these defaults
+//!
+//! Measured against the test broker (see `BENCHMARKS.md`): librdkafka
+//! pauses fetching for a second when its local queue fills
+//! (`fetch.queue.backoff.ms`, 1000 by default), which halved consuming
+//! throughput, so the default is 10 ms; `fetch.wait.max.ms` 500 (librdkafka's
+//! default) put end-to-end p99 latency near 260 ms at 2,000 events/s, 10 ms
+//! puts it at 30–50 ms; `linger.ms` 0 fell behind at 2,000 events/s, 5 ms
+//! batches well without adding visible latency; consumer-group joins take
+//! about `session.timeout.ms / 2`, so 6 s keeps restarts and tests quick.
+//! Idempotence costs about 40 % of producer throughput on this broker; it is
+//! on by default because it is what keeps retries from duplicating or
+//! reordering messages.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use rdkafka::ClientConfig;
+use serde::Deserialize;
+
+/// Why a configuration could not be loaded.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// A setting has a value it cannot take.
+    #[error("`{key}` is `{value}`: expected {expected}")]
+    Invalid {
+        /// The variable or key.
+        key: String,
+        /// The value given.
+        value: String,
+        /// What would be accepted.
+        expected: &'static str,
+    },
+    /// A configuration file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// A `.env` line is not `KEY=VALUE`.
+    #[error("{path}:{line}: expected `KEY=VALUE`")]
+    EnvFileSyntax {
+        /// The file.
+        path: PathBuf,
+        /// The 1-based line number.
+        line: usize,
+    },
+    /// A TOML file is malformed or has an unknown key.
+    #[error("invalid TOML configuration: {0}")]
+    Toml(#[from] toml::de::Error),
+}
+
+/// Compression of produced batches (`compression.type`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Compression {
+    /// No compression.
+    #[default]
+    None,
+    /// gzip.
+    Gzip,
+    /// Snappy.
+    Snappy,
+    /// LZ4.
+    Lz4,
+    /// Zstandard.
+    Zstd,
+}
+
+impl Compression {
+    /// librdkafka's name for it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Compression::None => "none",
+            Compression::Gzip => "gzip",
+            Compression::Snappy => "snappy",
+            Compression::Lz4 => "lz4",
+            Compression::Zstd => "zstd",
+        }
+    }
+}
+
+/// Acknowledgements a produce waits for (`acks`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+pub enum Acks {
+    /// Every in-sync replica (`all`); required by idempotence.
+    #[default]
+    #[serde(rename = "all")]
+    All,
+    /// The partition leader only (`1`).
+    #[serde(rename = "1")]
+    Leader,
+    /// None (`0`): fire and forget.
+    #[serde(rename = "0")]
+    None,
+}
+
+impl Acks {
+    /// librdkafka's value for it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Acks::All => "all",
+            Acks::Leader => "1",
+            Acks::None => "0",
+        }
+    }
+}
+
+/// Every setting of the Kafka pieces. See the [module docs](self) for the
+/// environment variables and defaults.
+///
+/// # Examples
+///
+/// ```
+/// use schemabus_runtime::kafka::{Compression, KafkaConfig};
+///
+/// let config = KafkaConfig::new("127.0.0.1:9092")
+///     .topic_prefix("test.")
+///     .compression(Compression::Lz4)
+///     .linger_ms(2);
+/// assert_eq!(config.producer_config().get("compression.type"), Some("lz4"));
+/// ```
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+#[non_exhaustive]
+pub struct KafkaConfig {
+    /// Brokers to bootstrap from, comma-separated `host:port`.
+    pub bootstrap_servers: String,
+    /// `client.id` of every client.
+    pub client_id: String,
+    /// Consumer group of consumers.
+    pub consumer_group: String,
+    /// Prefix of every topic name, e.g. `test.`.
+    pub topic_prefix: String,
+    /// Avro binary (Confluent wire format) when true, CloudEvents JSON when false.
+    pub use_avro: bool,
+    /// URL of a Confluent-compatible schema registry.
+    pub schema_registry_url: Option<String>,
+    /// Partitions of topics this crate creates.
+    pub num_partitions: i32,
+    /// Replication factor of topics this crate creates.
+    pub replication_factor: i32,
+    /// Per event type (full Avro name) topic overrides.
+    pub topics: BTreeMap<String, String>,
+    /// Most messages in one produce batch (`batch.num.messages`).
+    pub batch_size: u32,
+    /// How long the producer waits to fill a batch (`linger.ms`).
+    pub linger_ms: u32,
+    /// Batch compression.
+    pub compression: Compression,
+    /// Acknowledgements to wait for.
+    pub acks: Acks,
+    /// Idempotent producer: retries neither duplicate nor reorder.
+    pub idempotence: bool,
+    /// How long a message may wait for delivery before it fails (`message.timeout.ms`).
+    pub message_timeout_ms: u32,
+    /// Consumer session timeout (`session.timeout.ms`).
+    pub session_timeout_ms: u32,
+    /// How long the broker may hold a fetch waiting for data (`fetch.wait.max.ms`).
+    pub fetch_wait_max_ms: u32,
+    /// Pause after the local fetch queue fills (`fetch.queue.backoff.ms`).
+    pub fetch_queue_backoff_ms: u32,
+    /// Handling attempts of one message before it goes to the dead-letter topic.
+    pub max_attempts: u32,
+    /// Backoff after the first failed attempt; doubled after each further one.
+    pub retry_backoff_ms: u32,
+    /// How many recent event ids consumers remember to drop duplicates.
+    pub dedup_window: usize,
+    /// Directory of the hybrid bus's spool for events the broker could not take.
+    pub spool_dir: PathBuf,
+    /// Largest spool; publishing to Kafka fails beyond it rather than drop events.
+    pub spool_max_bytes: u64,
+    /// Further librdkafka properties (security, tuning), applied last to every client.
+    pub rdkafka: BTreeMap<String, String>,
+}
+
+impl Default for KafkaConfig {
+    fn default() -> Self {
+        KafkaConfig {
+            bootstrap_servers: "localhost:9092".to_owned(),
+            client_id: "schemabus".to_owned(),
+            consumer_group: "schemabus".to_owned(),
+            topic_prefix: String::new(),
+            use_avro: false,
+            schema_registry_url: None,
+            num_partitions: 6,
+            replication_factor: 1,
+            topics: BTreeMap::new(),
+            batch_size: 10_000,
+            linger_ms: 5,
+            compression: Compression::None,
+            acks: Acks::All,
+            idempotence: true,
+            message_timeout_ms: 30_000,
+            session_timeout_ms: 6_000,
+            fetch_wait_max_ms: 10,
+            fetch_queue_backoff_ms: 10,
+            max_attempts: 3,
+            retry_backoff_ms: 100,
+            dedup_window: 100_000,
+            spool_dir: PathBuf::from(".schemabus/spool"),
+            spool_max_bytes: 256 * 1024 * 1024,
+            rdkafka: BTreeMap::new(),
+        }
+    }
+}
+
+/// librdkafka keys whose values `Debug` hides.
+fn is_secret(key: &str) -> bool {
+    key.contains("password")
+        || key.contains("secret")
+        || key.ends_with(".pem")
+        || key.contains("key")
+}
+
+impl fmt::Debug for KafkaConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let rdkafka: BTreeMap<&str, &str> = self
+            .rdkafka
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str(),
+                    if is_secret(k) {
+                        "<redacted>"
+                    } else {
+                        v.as_str()
+                    },
+                )
+            })
+            .collect();
+        f.debug_struct("KafkaConfig")
+            .field("bootstrap_servers", &self.bootstrap_servers)
+            .field("client_id", &self.client_id)
+            .field("consumer_group", &self.consumer_group)
+            .field("topic_prefix", &self.topic_prefix)
+            .field("use_avro", &self.use_avro)
+            .field("schema_registry_url", &self.schema_registry_url)
+            .field("num_partitions", &self.num_partitions)
+            .field("topics", &self.topics)
+            .field("batch_size", &self.batch_size)
+            .field("linger_ms", &self.linger_ms)
+            .field("compression", &self.compression)
+            .field("acks", &self.acks)
+            .field("idempotence", &self.idempotence)
+            .field("max_attempts", &self.max_attempts)
+            .field("spool_dir", &self.spool_dir)
+            .field("rdkafka", &rdkafka)
+            .finish_non_exhaustive()
+    }
+}
+
+macro_rules! setters {
+    ($($(#[$doc:meta])* $name:ident: $ty:ty),* $(,)?) => {
+        $(
+            $(#[$doc])*
+            #[must_use]
+            pub fn $name(mut self, value: impl Into<$ty>) -> Self {
+                self.$name = value.into();
+                self
+            }
+        )*
+    };
+}
+
+impl KafkaConfig {
+    /// The defaults, with `bootstrap_servers`.
+    pub fn new(bootstrap_servers: impl Into<String>) -> Self {
+        KafkaConfig {
+            bootstrap_servers: bootstrap_servers.into(),
+            ..KafkaConfig::default()
+        }
+    }
+
+    setters! {
+        /// Sets [`bootstrap_servers`](Self::bootstrap_servers).
+        bootstrap_servers: String,
+        /// Sets [`client_id`](Self::client_id).
+        client_id: String,
+        /// Sets [`consumer_group`](Self::consumer_group).
+        consumer_group: String,
+        /// Sets [`topic_prefix`](Self::topic_prefix).
+        topic_prefix: String,
+        /// Sets [`use_avro`](Self::use_avro).
+        use_avro: bool,
+        /// Sets [`num_partitions`](Self::num_partitions).
+        num_partitions: i32,
+        /// Sets [`batch_size`](Self::batch_size).
+        batch_size: u32,
+        /// Sets [`linger_ms`](Self::linger_ms).
+        linger_ms: u32,
+        /// Sets [`compression`](Self::compression).
+        compression: Compression,
+        /// Sets [`acks`](Self::acks).
+        acks: Acks,
+        /// Sets [`idempotence`](Self::idempotence).
+        idempotence: bool,
+        /// Sets [`message_timeout_ms`](Self::message_timeout_ms).
+        message_timeout_ms: u32,
+        /// Sets [`session_timeout_ms`](Self::session_timeout_ms).
+        session_timeout_ms: u32,
+        /// Sets [`max_attempts`](Self::max_attempts).
+        max_attempts: u32,
+        /// Sets [`retry_backoff_ms`](Self::retry_backoff_ms).
+        retry_backoff_ms: u32,
+        /// Sets [`dedup_window`](Self::dedup_window).
+        dedup_window: usize,
+        /// Sets [`spool_dir`](Self::spool_dir).
+        spool_dir: PathBuf,
+        /// Sets [`spool_max_bytes`](Self::spool_max_bytes).
+        spool_max_bytes: u64,
+    }
+
+    /// Sends events of `event_type` (full Avro name) to `topic` instead of
+    /// their context's topic.
+    #[must_use]
+    pub fn topic_for(mut self, event_type: impl Into<String>, topic: impl Into<String>) -> Self {
+        self.topics.insert(event_type.into(), topic.into());
+        self
+    }
+
+    /// Sets a librdkafka property on every client, e.g.
+    /// `("security.protocol", "sasl_ssl")`.
+    #[must_use]
+    pub fn set(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.rdkafka.insert(key.into(), value.into());
+        self
+    }
+
+    /// The defaults overridden by the process environment (see the module docs).
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::Invalid`] for a value of the wrong form.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let mut config = KafkaConfig::default();
+        config.apply_vars(std::env::vars())?;
+        Ok(config)
+    }
+
+    /// The defaults overridden by the `KAFKA_*` entries of a `.env` file,
+    /// then by the process environment (which wins, as with dotenv).
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::Io`], [`ConfigError::EnvFileSyntax`], or
+    /// [`ConfigError::Invalid`].
+    pub fn from_env_file(path: impl AsRef<Path>) -> Result<Self, ConfigError> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+        let mut config = KafkaConfig::default();
+        config.apply_vars(parse_env_file(path, &text)?)?;
+        config.apply_vars(std::env::vars())?;
+        Ok(config)
+    }
+
+    /// Settings from TOML: the field names of this struct, e.g.
+    /// `bootstrap_servers = "kafka:9092"`, `compression = "zstd"`,
+    /// `[topics]` and `[rdkafka]` tables. Missing keys keep their defaults.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::Toml`] for malformed TOML and unknown keys.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use schemabus_runtime::kafka::{Acks, KafkaConfig};
+    ///
+    /// let config = KafkaConfig::from_toml(r#"
+    ///     bootstrap_servers = "kafka:9092"
+    ///     acks = "1"
+    ///     [rdkafka]
+    ///     "socket.keepalive.enable" = "true"
+    /// "#)?;
+    /// assert_eq!(config.acks, Acks::Leader);
+    /// # Ok::<(), schemabus_runtime::kafka::ConfigError>(())
+    /// ```
+    pub fn from_toml(text: &str) -> Result<Self, ConfigError> {
+        Ok(toml::from_str(text)?)
+    }
+
+    /// [`from_toml`](Self::from_toml) of a file.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::Io`] and [`ConfigError::Toml`].
+    pub fn from_toml_file(path: impl AsRef<Path>) -> Result<Self, ConfigError> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::from_toml(&text)
+    }
+
+    /// Applies `KAFKA_*` variables; others are ignored.
+    fn apply_vars(
+        &mut self,
+        vars: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<(), ConfigError> {
+        for (key, value) in vars {
+            if let Some(property) = key.strip_prefix("KAFKA_RDKAFKA_") {
+                self.rdkafka
+                    .insert(property.to_ascii_lowercase().replace('_', "."), value);
+                continue;
+            }
+            let v = Value {
+                key: &key,
+                value: &value,
+            };
+            match key.as_str() {
+                "KAFKA_BOOTSTRAP_SERVERS" => self.bootstrap_servers = value.clone(),
+                "KAFKA_CLIENT_ID" => self.client_id = value.clone(),
+                "KAFKA_CONSUMER_GROUP" => self.consumer_group = value.clone(),
+                "KAFKA_TOPIC_PREFIX" => self.topic_prefix = value.clone(),
+                "KAFKA_USE_AVRO" => self.use_avro = v.boolean()?,
+                "KAFKA_SCHEMA_REGISTRY_URL" => {
+                    self.schema_registry_url = Some(value.clone()).filter(|s| !s.is_empty())
+                }
+                "KAFKA_NUM_PARTITIONS" => self.num_partitions = v.number()?,
+                "KAFKA_REPLICATION_FACTOR" => self.replication_factor = v.number()?,
+                "KAFKA_BATCH_SIZE" => self.batch_size = v.number()?,
+                "KAFKA_LINGER_MS" => self.linger_ms = v.number()?,
+                "KAFKA_COMPRESSION" => self.compression = v.choice()?,
+                "KAFKA_ACKS" => self.acks = v.choice()?,
+                "KAFKA_IDEMPOTENCE" => self.idempotence = v.boolean()?,
+                "KAFKA_MESSAGE_TIMEOUT_MS" => self.message_timeout_ms = v.number()?,
+                "KAFKA_SESSION_TIMEOUT_MS" => self.session_timeout_ms = v.number()?,
+                "KAFKA_FETCH_WAIT_MAX_MS" => self.fetch_wait_max_ms = v.number()?,
+                "KAFKA_FETCH_QUEUE_BACKOFF_MS" => self.fetch_queue_backoff_ms = v.number()?,
+                "KAFKA_MAX_ATTEMPTS" => self.max_attempts = v.number()?,
+                "KAFKA_RETRY_BACKOFF_MS" => self.retry_backoff_ms = v.number()?,
+                "KAFKA_DEDUP_WINDOW" => self.dedup_window = v.number()?,
+                "KAFKA_SPOOL_DIR" => self.spool_dir = PathBuf::from(&value),
+                "KAFKA_SPOOL_MAX_BYTES" => self.spool_max_bytes = v.number()?,
+                "KAFKA_SECURITY_PROTOCOL" => self.put("security.protocol", value),
+                "KAFKA_SASL_MECHANISM" => self.put("sasl.mechanism", value),
+                "KAFKA_SASL_USERNAME" => self.put("sasl.username", value),
+                "KAFKA_SASL_PASSWORD" => self.put("sasl.password", value),
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn put(&mut self, key: &str, value: String) {
+        self.rdkafka.insert(key.to_owned(), value);
+    }
+
+    fn base(&self) -> ClientConfig {
+        let mut c = ClientConfig::new();
+        c.set("bootstrap.servers", &self.bootstrap_servers)
+            .set("client.id", &self.client_id);
+        c
+    }
+
+    fn finish(&self, mut c: ClientConfig) -> ClientConfig {
+        for (key, value) in &self.rdkafka {
+            c.set(key, value);
+        }
+        c
+    }
+
+    /// The librdkafka configuration of producers.
+    pub fn producer_config(&self) -> ClientConfig {
+        let mut c = self.base();
+        c.set("batch.num.messages", self.batch_size.to_string())
+            .set("linger.ms", self.linger_ms.to_string())
+            .set("compression.type", self.compression.as_str())
+            .set("acks", self.acks.as_str())
+            .set("enable.idempotence", self.idempotence.to_string())
+            .set("message.timeout.ms", self.message_timeout_ms.to_string());
+        self.finish(c)
+    }
+
+    /// The librdkafka configuration of consumers in `group`: offsets are
+    /// stored by the consumer after handling and committed in the
+    /// background, on rebalance and on close.
+    pub fn consumer_config(&self, group: &str) -> ClientConfig {
+        let mut c = self.base();
+        c.set("group.id", group)
+            .set("enable.auto.commit", "true")
+            .set("enable.auto.offset.store", "false")
+            .set("auto.offset.reset", "earliest")
+            .set("session.timeout.ms", self.session_timeout_ms.to_string())
+            .set(
+                "heartbeat.interval.ms",
+                (self.session_timeout_ms / 3).max(1).to_string(),
+            )
+            .set("fetch.wait.max.ms", self.fetch_wait_max_ms.to_string())
+            .set(
+                "fetch.queue.backoff.ms",
+                self.fetch_queue_backoff_ms.to_string(),
+            );
+        self.finish(c)
+    }
+
+    /// The librdkafka configuration of admin and metadata clients.
+    pub fn admin_config(&self) -> ClientConfig {
+        self.finish(self.base())
+    }
+}
+
+/// One variable being parsed, for errors that name it.
+struct Value<'a> {
+    key: &'a str,
+    value: &'a str,
+}
+
+impl Value<'_> {
+    fn invalid(&self, expected: &'static str) -> ConfigError {
+        ConfigError::Invalid {
+            key: self.key.to_owned(),
+            value: self.value.to_owned(),
+            expected,
+        }
+    }
+
+    fn boolean(&self) -> Result<bool, ConfigError> {
+        match self.value.trim().to_ascii_lowercase().as_str() {
+            "true" | "1" | "yes" | "on" => Ok(true),
+            "false" | "0" | "no" | "off" => Ok(false),
+            _ => Err(self.invalid("true or false")),
+        }
+    }
+
+    fn number<T: std::str::FromStr>(&self) -> Result<T, ConfigError> {
+        self.value
+            .trim()
+            .parse()
+            .map_err(|_| self.invalid("a non-negative whole number"))
+    }
+
+    fn choice<T: for<'de> Deserialize<'de>>(&self) -> Result<T, ConfigError> {
+        let text = self.value.trim().to_ascii_lowercase();
+        T::deserialize(serde::de::value::StrDeserializer::<serde::de::value::Error>::new(&text))
+            .map_err(|_| self.invalid("one of the documented values"))
+    }
+}
+
+/// `KEY=VALUE` lines; `#` comments, blank lines, `export ` and quotes allowed.
+fn parse_env_file(path: &Path, text: &str) -> Result<Vec<(String, String)>, ConfigError> {
+    let mut vars = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let line = line.strip_prefix("export ").unwrap_or(line);
+        let Some((key, value)) = line.split_once('=') else {
+            return Err(ConfigError::EnvFileSyntax {
+                path: path.to_owned(),
+                line: i + 1,
+            });
+        };
+        let value = value.trim();
+        let value = ['"', '\'']
+            .iter()
+            .find_map(|q| value.strip_prefix(*q).and_then(|v| v.strip_suffix(*q)))
+            .unwrap_or(value);
+        vars.push((key.trim().to_owned(), value.to_owned()));
+    }
+    Ok(vars)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_vars_override_defaults_and_reach_librdkafka() {
+        let mut c = KafkaConfig::default();
+        c.apply_vars([
+            ("KAFKA_BOOTSTRAP_SERVERS".to_owned(), "k:1".to_owned()),
+            ("KAFKA_COMPRESSION".to_owned(), "ZSTD".to_owned()),
+            ("KAFKA_ACKS".to_owned(), "1".to_owned()),
+            ("KAFKA_IDEMPOTENCE".to_owned(), "false".to_owned()),
+            ("KAFKA_LINGER_MS".to_owned(), "7".to_owned()),
+            ("KAFKA_SASL_PASSWORD".to_owned(), "hunter2".to_owned()),
+            (
+                "KAFKA_RDKAFKA_SSL_CA_LOCATION".to_owned(),
+                "/ca.pem".to_owned(),
+            ),
+            ("PATH".to_owned(), "/bin".to_owned()),
+        ])
+        .unwrap();
+        let p = c.producer_config();
+        assert_eq!(p.get("bootstrap.servers"), Some("k:1"));
+        assert_eq!(p.get("compression.type"), Some("zstd"));
+        assert_eq!(p.get("acks"), Some("1"));
+        assert_eq!(p.get("enable.idempotence"), Some("false"));
+        assert_eq!(p.get("linger.ms"), Some("7"));
+        assert_eq!(p.get("sasl.password"), Some("hunter2"));
+        assert_eq!(
+            c.consumer_config("g").get("ssl.ca.location"),
+            Some("/ca.pem")
+        );
+        assert!(!format!("{c:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        let mut c = KafkaConfig::default();
+        let err = c
+            .apply_vars([("KAFKA_NUM_PARTITIONS".to_owned(), "six".to_owned())])
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "`KAFKA_NUM_PARTITIONS` is `six`: expected a non-negative whole number"
+        );
+        let err = c
+            .apply_vars([("KAFKA_COMPRESSION".to_owned(), "brotli".to_owned())])
+            .unwrap_err();
+        assert!(err.to_string().contains("KAFKA_COMPRESSION"), "{err}");
+    }
+
+    #[test]
+    fn env_files_allow_comments_quotes_and_export() {
+        let vars = parse_env_file(
+            Path::new(".env"),
+            "# comment\n\nexport KAFKA_CLIENT_ID=\"svc a\"\nKAFKA_TOPIC_PREFIX='t.'\n",
+        )
+        .unwrap();
+        assert_eq!(
+            vars,
+            [
+                ("KAFKA_CLIENT_ID".to_owned(), "svc a".to_owned()),
+                ("KAFKA_TOPIC_PREFIX".to_owned(), "t.".to_owned())
+            ]
+        );
+        let err = parse_env_file(Path::new(".env"), "OK=1\nnot a pair\n").unwrap_err();
+        assert_eq!(err.to_string(), ".env:2: expected `KEY=VALUE`");
+    }
+
+    #[test]
+    fn toml_rejects_unknown_keys() {
+        let err = KafkaConfig::from_toml("bootstrap = \"x\"").unwrap_err();
+        assert!(
+            err.to_string().contains("unknown field `bootstrap`"),
+            "{err}"
+        );
+        let c =
+            KafkaConfig::from_toml("compression = \"gzip\"\n[topics]\n\"a.B\" = \"b\"").unwrap();
+        assert_eq!(c.compression, Compression::Gzip);
+        assert_eq!(c.topics["a.B"], "b");
+    }
+}

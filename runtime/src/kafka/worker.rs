@@ -1,0 +1,203 @@
+//! The loop of a running consumer: receive, decode, deliver, retry,
+//! dead-letter, store the offset; reconnect after an outage.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use rdkafka::consumer::{CommitMode, Consumer};
+use rdkafka::message::BorrowedMessage;
+use rdkafka::Message;
+use tokio::sync::watch;
+
+use crate::bus::EventBus;
+use crate::catalog::Catalog;
+
+use super::client::Client;
+use super::consumer::TypeFilter;
+use super::dedup::DedupWindow;
+use super::dlq::DeadLetters;
+use super::error::KafkaError;
+use super::message;
+use super::metrics::{bump, KafkaMetrics};
+
+tokio::task_local! {
+    /// The id of the event a consumer is delivering: the bridge never
+    /// produces that event back to Kafka.
+    static INBOUND: uuid::Uuid;
+}
+
+/// Whether the event with `event_id` is being delivered because it was
+/// consumed from Kafka.
+pub(crate) fn is_inbound(event_id: uuid::Uuid) -> bool {
+    INBOUND.try_with(|id| *id == event_id).unwrap_or(false)
+}
+
+/// How often the loop looks at the client's "all brokers down" flag.
+const DOWN_CHECK: Duration = Duration::from_millis(100);
+
+pub(crate) struct Worker {
+    pub(crate) client: Arc<Client>,
+    pub(crate) catalog: &'static Catalog,
+    pub(crate) bus: EventBus,
+    pub(crate) dead_letters: DeadLetters,
+    pub(crate) dedup: DedupWindow,
+    pub(crate) filter: TypeFilter,
+    pub(crate) metrics: Arc<KafkaMetrics>,
+    pub(crate) max_attempts: u32,
+    pub(crate) backoff: Duration,
+    /// Group members store offsets; replays commit nothing.
+    pub(crate) commit: bool,
+    /// Records produced by this origin were delivered locally already.
+    pub(crate) skip_origin: Option<String>,
+    /// Replay from a time: brokers may seek to a slightly earlier offset
+    /// (Tansu does), so older records are skipped here too.
+    pub(crate) not_before: Option<i64>,
+    pub(crate) stopped: watch::Receiver<bool>,
+}
+
+/// What became of one message.
+enum Outcome {
+    /// Handled, skipped or dead-lettered: its offset may be stored.
+    Done,
+    /// Shutdown came first: leave it for the next consumer.
+    Interrupted,
+}
+
+impl Worker {
+    pub(crate) async fn run(mut self) -> Result<(), KafkaError> {
+        loop {
+            let Some(consumer) = self.client.get() else {
+                break;
+            };
+            let client = Arc::clone(&self.client);
+            let mut stopped = self.stopped.clone();
+            let received = tokio::select! {
+                biased;
+                _ = stopped.wait_for(|s| *s) => break,
+                _ = async { while !client.is_down() { tokio::time::sleep(DOWN_CHECK).await } } => None,
+                m = consumer.recv() => Some(m),
+            };
+            let Some(received) = received else {
+                drop(consumer);
+                if self.client.reconnect(&self.stopped).await.is_err() {
+                    return Ok(());
+                }
+                continue;
+            };
+            let message = match received {
+                Ok(m) => m,
+                Err(_) => {
+                    // Transient client errors (broker down, rebalance in
+                    // progress) are retried by librdkafka; pause briefly.
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            };
+            match self.handle(&message).await {
+                Outcome::Done => {
+                    if self.commit {
+                        let _ = consumer.store_offset_from_message(&message);
+                    }
+                    self.client
+                        .handled(message.topic(), message.partition(), message.offset());
+                }
+                Outcome::Interrupted => break,
+            }
+        }
+        if let Some(consumer) = self.client.get() {
+            if self.commit {
+                let _ = consumer.commit_consumer_state(CommitMode::Sync);
+            }
+            consumer.unsubscribe();
+        }
+        Ok(())
+    }
+
+    async fn handle(&mut self, message: &BorrowedMessage<'_>) -> Outcome {
+        if self.skip_origin.is_some()
+            && message::header(message.headers(), message::ORIGIN_HEADER)
+                == self.skip_origin.as_deref()
+        {
+            return Outcome::Done;
+        }
+        if let (Some(not_before), Some(at)) = (self.not_before, message.timestamp().to_millis()) {
+            if at < not_before {
+                return Outcome::Done;
+            }
+        }
+        let event = match message::decode(self.catalog, message.payload(), message.headers()) {
+            Ok(event) => event,
+            Err(e) => {
+                bump(&self.metrics.of("").dead_lettered);
+                return self.dead_letter(message, &e.to_string(), 0).await;
+            }
+        };
+        let event_type = event.event_type();
+        if !self.filter.accepts(event_type) {
+            return Outcome::Done;
+        }
+        let counters = self.metrics.of(event_type);
+        let id = event.metadata().event_id;
+        if !self.dedup.insert(id) {
+            bump(&counters.duplicates);
+            return Outcome::Done;
+        }
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let report = INBOUND
+                .scope(id, self.bus.publish_shared(Arc::clone(&event)))
+                .await;
+            if report.failed == 0 {
+                bump(&counters.consumed);
+                return Outcome::Done;
+            }
+            bump(&counters.failed);
+            if attempt >= self.max_attempts {
+                let reason = self
+                    .bus
+                    .failed_events()
+                    .into_iter()
+                    .rev()
+                    .find(|f| f.event_id == id)
+                    .map(|f| format!("handler `{}` failed: {}", f.handler, f.error))
+                    .unwrap_or_else(|| "a handler failed".to_owned());
+                bump(&counters.dead_lettered);
+                return self.dead_letter(message, &reason, attempt).await;
+            }
+            let wait = self.backoff * 2u32.saturating_pow(attempt - 1);
+            if self.sleep_unless_stopped(wait).await {
+                return Outcome::Interrupted;
+            }
+        }
+    }
+
+    /// Sends to the dead-letter topic, retrying until it succeeds or the
+    /// consumer stops: a message is never dropped for a failed dead letter.
+    async fn dead_letter(
+        &self,
+        message: &BorrowedMessage<'_>,
+        error: &str,
+        attempts: u32,
+    ) -> Outcome {
+        loop {
+            match self.dead_letters.send(message, error, attempts).await {
+                Ok(()) => return Outcome::Done,
+                Err(_) => {
+                    if self.sleep_unless_stopped(Duration::from_secs(1)).await {
+                        return Outcome::Interrupted;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Sleeps for `wait`; `true` if the consumer was stopped meanwhile.
+    async fn sleep_unless_stopped(&self, wait: Duration) -> bool {
+        let mut stopped = self.stopped.clone();
+        tokio::select! {
+            _ = stopped.wait_for(|s| *s) => true,
+            _ = tokio::time::sleep(wait) => false,
+        }
+    }
+}
