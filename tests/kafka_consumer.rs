@@ -136,7 +136,7 @@ async fn failing_handlers_are_retried_then_dead_lettered() {
     let spool = tempfile::tempdir().unwrap();
     let config = config(&servers, "retry", &spool)
         .num_partitions(1)
-        .max_attempts(3u32);
+        .max_attempts(3);
     let topic = format!("{}debate.events", config.topic_prefix);
     let bus = EventBus::new();
     let attempts: Arc<Mutex<BTreeMap<String, u32>>> = Arc::default();

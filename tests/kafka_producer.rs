@@ -117,8 +117,8 @@ async fn a_batch_of_ten_is_delivered_and_counted() {
     let servers = broker_or_skip!();
     let spool = tempfile::tempdir().unwrap();
     let config = config(&servers, "batch", &spool)
-        .batch_size(4u32)
-        .linger_ms(20u32);
+        .batch_size(4)
+        .linger_ms(20);
     let topics = TopicMapper::new(&CATALOG, &config.topic_prefix);
     let topic = topics.context_topic("debate");
     ensure_topics(&config, std::slice::from_ref(&topic))
@@ -150,7 +150,7 @@ async fn a_batch_of_ten_is_delivered_and_counted() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_batch_to_an_unreachable_broker_reports_what_was_not_delivered() {
     let spool = tempfile::tempdir().unwrap();
-    let config = config("127.0.0.1:1", "unreachable", &spool).message_timeout_ms(500u32);
+    let config = config("127.0.0.1:1", "unreachable", &spool).message_timeout_ms(500);
     let batch = BatchEventProducer::new(&config, &CATALOG).unwrap();
     for n in 0..3 {
         batch.add_event(&completed(n)).unwrap();

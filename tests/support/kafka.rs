@@ -71,8 +71,8 @@ pub fn config(servers: &str, tag: &str, spool: &tempfile::TempDir) -> KafkaConfi
         .client_id(format!("{name}-client"))
         .spool_dir(spool.path().to_owned())
         .num_partitions(3)
-        .message_timeout_ms(5_000u32)
-        .retry_backoff_ms(20u32)
+        .message_timeout_ms(5_000)
+        .retry_backoff_ms(20)
 }
 
 /// Polls `condition` every 20 ms until it holds or `timeout` passes.

@@ -289,8 +289,20 @@ impl fmt::Debug for KafkaConfig {
     }
 }
 
+/// Builder setters; `into` ones take anything that converts (strings,
+/// paths), the others their exact type so integer literals infer.
 macro_rules! setters {
     ($($(#[$doc:meta])* $name:ident: $ty:ty),* $(,)?) => {
+        $(
+            $(#[$doc])*
+            #[must_use]
+            pub fn $name(mut self, value: $ty) -> Self {
+                self.$name = value;
+                self
+            }
+        )*
+    };
+    (into $($(#[$doc:meta])* $name:ident: $ty:ty),* $(,)?) => {
         $(
             $(#[$doc])*
             #[must_use]
@@ -312,6 +324,7 @@ impl KafkaConfig {
     }
 
     setters! {
+        into
         /// Sets [`bootstrap_servers`](Self::bootstrap_servers).
         bootstrap_servers: String,
         /// Sets [`client_id`](Self::client_id).
@@ -320,6 +333,11 @@ impl KafkaConfig {
         consumer_group: String,
         /// Sets [`topic_prefix`](Self::topic_prefix).
         topic_prefix: String,
+        /// Sets [`spool_dir`](Self::spool_dir).
+        spool_dir: PathBuf,
+    }
+
+    setters! {
         /// Sets [`use_avro`](Self::use_avro).
         use_avro: bool,
         /// Sets [`num_partitions`](Self::num_partitions).
@@ -344,8 +362,6 @@ impl KafkaConfig {
         retry_backoff_ms: u32,
         /// Sets [`dedup_window`](Self::dedup_window).
         dedup_window: usize,
-        /// Sets [`spool_dir`](Self::spool_dir).
-        spool_dir: PathBuf,
         /// Sets [`spool_max_bytes`](Self::spool_max_bytes).
         spool_max_bytes: u64,
     }

@@ -50,7 +50,7 @@ pub(crate) fn format_of(config: &KafkaConfig) -> Format {
 /// # Examples
 ///
 /// ```no_run
-/// # async fn demo(event: &dyn schemabus_runtime::BusEvent, catalog: &schemabus_runtime::Catalog)
+/// # async fn demo(event: &dyn schemabus_runtime::bus::BusEvent, catalog: &schemabus_runtime::Catalog)
 /// #     -> Result<(), schemabus_runtime::kafka::KafkaError> {
 /// use schemabus_runtime::kafka::{EventProducer, KafkaConfig};
 ///
@@ -172,12 +172,12 @@ impl ProducerContext for Acks {
 /// # Examples
 ///
 /// ```no_run
-/// # fn demo(events: &[std::sync::Arc<dyn schemabus_runtime::BusEvent>], catalog: &schemabus_runtime::Catalog)
+/// # fn demo(events: &[std::sync::Arc<dyn schemabus_runtime::bus::BusEvent>], catalog: &schemabus_runtime::Catalog)
 /// #     -> Result<(), schemabus_runtime::kafka::KafkaError> {
 /// use std::time::Duration;
 /// use schemabus_runtime::kafka::{BatchEventProducer, KafkaConfig};
 ///
-/// let batch = BatchEventProducer::new(&KafkaConfig::from_env()?.batch_size(500u32), catalog)?;
+/// let batch = BatchEventProducer::new(&KafkaConfig::from_env()?.batch_size(500), catalog)?;
 /// for event in events {
 ///     batch.add_event(event.as_ref())?;
 /// }
