@@ -931,3 +931,37 @@ async fn uninstall_removes_every_handler() {
     bus.publish(coverage(80.0, 60.0)).await;
     assert_eq!(recorder.types(), ["DebateRequested", "CoverageDecreased"]);
 }
+
+#[tokio::test]
+async fn a_context_service_runs_only_its_own_flows() {
+    let bus = EventBus::new();
+    let system = DebateSystem::install_context(&bus, "implementation", RuleDecider);
+    let recorder = Recorder::attach(&bus);
+    bus.publish(request("Should we adopt event sourcing?"))
+        .await;
+    assert_eq!(
+        recorder.types(),
+        ["DebateRequested"],
+        "the debate flow is another service's"
+    );
+    bus.publish(completed(DecisionType::Complex, Some("Claude")))
+        .await;
+    assert_eq!(
+        recorder.types(),
+        [
+            "DebateRequested",
+            "DebateCompleted",
+            "TaskCreated",
+            "TaskAssigned"
+        ]
+    );
+    assert_eq!(system.tasks().len(), 1);
+
+    let testing = EventBus::new();
+    let nothing = DebateSystem::install_context(&testing, "testing", RuleDecider);
+    assert_eq!(
+        nothing.uninstall(&testing),
+        0,
+        "the testing context reacts to nothing"
+    );
+}

@@ -150,16 +150,47 @@ async fn a_batch_of_ten_is_delivered_and_counted() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_batch_to_an_unreachable_broker_reports_what_was_not_delivered() {
     let spool = tempfile::tempdir().unwrap();
-    let config = config("127.0.0.1:1", "unreachable", &spool).message_timeout_ms(500);
+    let config = config("127.0.0.1:1", "unreachable", &spool)
+        .message_timeout_ms(500)
+        .admin_timeout_ms(500);
+    let batch = BatchEventProducer::new(&config, &CATALOG).unwrap();
+    let err = batch.add_event(&completed(0)).unwrap_err();
+    assert!(
+        err.to_string().contains("Timed out"),
+        "the topic could not be created: {err}"
+    );
+    assert_eq!(
+        batch.flush_batch(Duration::from_secs(5)).unwrap(),
+        0,
+        "nothing was queued"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn flush_counts_what_the_broker_acknowledged_not_what_was_queued() {
+    let _ = broker_or_skip!();
+    let mut broker = support::kafka::OwnBroker::start();
+    let spool = tempfile::tempdir().unwrap();
+    let config = config(&broker.address(), "acked", &spool).message_timeout_ms(1000);
     let batch = BatchEventProducer::new(&config, &CATALOG).unwrap();
     for n in 0..3 {
         batch.add_event(&completed(n)).unwrap();
     }
-    let err = batch.flush_batch(Duration::from_secs(10)).unwrap_err();
-    match err {
+    assert_eq!(batch.flush_batch(Duration::from_secs(10)).unwrap(), 3);
+    broker.stop();
+    for n in 0..2 {
+        batch.add_event(&completed(n)).unwrap();
+    }
+    match batch.flush_batch(Duration::from_secs(10)).unwrap_err() {
         schemabus::kafka::KafkaError::Incomplete {
-            delivered, failed, ..
-        } => assert_eq!((delivered, failed), (0, 3)),
+            delivered,
+            failed,
+            outstanding,
+            first_error,
+        } => {
+            assert_eq!((delivered, failed, outstanding), (0, 2, 0));
+            assert!(first_error.unwrap().contains("timed out"));
+        }
         other => panic!("expected Incomplete, got {other}"),
     }
 }

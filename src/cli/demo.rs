@@ -31,7 +31,7 @@ use uuid::Uuid;
 use super::opt::{DemoArgs, Format};
 
 /// Scenarios printed event by event; beyond this a progress bar is shown.
-const PRINT_LIMIT: u32 = 10;
+pub(super) const PRINT_LIMIT: u32 = 10;
 /// Scenarios run at once.
 const CONCURRENCY: usize = 64;
 
@@ -79,10 +79,14 @@ async fn run_async(args: &DemoArgs) -> anyhow::Result<ExitCode> {
     // others run as tasks on every core, at most CONCURRENCY at once.
     let concurrency = if print { 1 } else { CONCURRENCY };
     let mut crashed = 0usize;
+    let route: Route = {
+        let bus = bus.clone();
+        Arc::new(move |_| bus.clone())
+    };
     let mut runs = stream::iter(0..args.debates)
         .map(|n| {
-            let bus = bus.clone();
-            tokio::spawn(async move { scenario(&bus, n, print).await })
+            let route = Arc::clone(&route);
+            tokio::spawn(async move { scenario(&route, n, print).await })
         })
         .buffer_unordered(concurrency);
     while let Some(done) = runs.next().await {
@@ -127,31 +131,37 @@ async fn run_async(args: &DemoArgs) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// The bus that publishes the events of a bounded context.
+pub(super) type Route = Arc<dyn Fn(&str) -> EventBus + Send + Sync>;
+
 /// One scenario: a debate; every 5th also a coverage drop (an evolution),
-/// every 7th a critical metric breach and every 7th + 3 a warning one.
-async fn scenario(bus: &EventBus, n: u32, print: bool) {
+/// every 7th a critical metric breach and every 7th + 3 a warning one. Each
+/// event is published on the bus `route` gives its context.
+pub(super) async fn scenario(route: &Route, n: u32, print: bool) {
     if print {
         println!("scenario #{}", n + 1);
     }
     let question = QUESTIONS[n as usize % QUESTIONS.len()];
-    bus.publish(DebateRequested {
-        debate_id: Uuid::new_v4(),
-        question: format!("{question} (#{n})"),
-        context: "architecture review".to_owned(),
-        requester: "platform-team".to_owned(),
-        metadata: None,
-        event_metadata: EventMetadata::new().with_source("demo"),
-    })
-    .await;
-    if n.is_multiple_of(5) {
-        bus.publish(CoverageDecreased {
-            test_suite_id: Uuid::new_v4(),
-            previous_coverage: 87.5,
-            current_coverage: 80.0,
-            affected_modules: vec!["bus".to_owned(), "codec".to_owned()],
-            metadata: EventMetadata::new().with_source("demo"),
+    route("debate")
+        .publish(DebateRequested {
+            debate_id: Uuid::new_v4(),
+            question: format!("{question} (#{n})"),
+            context: "architecture review".to_owned(),
+            requester: "platform-team".to_owned(),
+            metadata: None,
+            event_metadata: EventMetadata::new().with_source("demo"),
         })
         .await;
+    if n.is_multiple_of(5) {
+        route("testing")
+            .publish(CoverageDecreased {
+                test_suite_id: Uuid::new_v4(),
+                previous_coverage: 87.5,
+                current_coverage: 80.0,
+                affected_modules: vec!["bus".to_owned(), "codec".to_owned()],
+                metadata: EventMetadata::new().with_source("demo"),
+            })
+            .await;
     }
     if n.is_multiple_of(7) || n % 7 == 3 {
         let severity = if n.is_multiple_of(7) {
@@ -159,20 +169,21 @@ async fn scenario(bus: &EventBus, n: u32, print: bool) {
         } else {
             Severity::Warning
         };
-        bus.publish(MetricThresholdBreached {
-            metric_id: Uuid::new_v4(),
-            metric_name: "p99_latency_ms".to_owned(),
-            current_value: 950.0,
-            threshold: 500.0,
-            severity,
-            metadata: EventMetadata::new().with_source("demo"),
-        })
-        .await;
+        route("performance")
+            .publish(MetricThresholdBreached {
+                metric_id: Uuid::new_v4(),
+                metric_name: "p99_latency_ms".to_owned(),
+                current_value: 950.0,
+                threshold: 500.0,
+                severity,
+                metadata: EventMetadata::new().with_source("demo"),
+            })
+            .await;
     }
 }
 
 /// Stands in for the evolution service: completes every triggered evolution.
-fn install_evolution_service(bus: &EventBus) {
+pub(super) fn install_evolution_service(bus: &EventBus) {
     let publisher = bus.clone();
     let _sub = bus
         .handler("demo-evolution-service")
@@ -241,7 +252,7 @@ fn round_trip(
 }
 
 /// Prints each event with its context, aggregate and cause.
-fn install_printer(bus: &EventBus) {
+pub(super) fn install_printer(bus: &EventBus) {
     let _sub = bus
         .handler("demo-printer")
         // First, so each event prints before the events it causes.

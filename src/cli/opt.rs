@@ -18,8 +18,41 @@ pub struct Opt {
 pub enum Command {
     /// Print the Rust code generated from a schema directory (what build.rs compiles).
     Gen(GenArgs),
-    /// Run the reference domain's debate flow in-process and print it.
+    /// Run the reference domain's debate flow and print it: in-process, or
+    /// with `--kafka` one bus per bounded context talking through Kafka.
     Demo(DemoArgs),
+    /// List the topics of every bounded context with partitions and end offsets.
+    Topics(TopicsArgs),
+    /// Show a consumer group's committed offsets and lag per partition.
+    Lag(LagArgs),
+}
+
+/// Where the broker is and how topics are named.
+#[derive(Debug, Args)]
+pub struct KafkaArgs {
+    /// Bootstrap servers (default: KAFKA_BOOTSTRAP_SERVERS, then localhost:9092).
+    #[arg(long = "kafka", value_name = "BOOTSTRAP")]
+    pub bootstrap: Option<String>,
+    /// Topic prefix (default: KAFKA_TOPIC_PREFIX, then none).
+    #[arg(long)]
+    pub topic_prefix: Option<String>,
+}
+
+/// `schemabus topics`
+#[derive(Debug, Args)]
+pub struct TopicsArgs {
+    #[command(flatten)]
+    pub kafka: KafkaArgs,
+}
+
+/// `schemabus lag`
+#[derive(Debug, Args)]
+pub struct LagArgs {
+    #[command(flatten)]
+    pub kafka: KafkaArgs,
+    /// The consumer group.
+    #[arg(long)]
+    pub group: String,
 }
 
 /// `schemabus gen`
@@ -48,4 +81,12 @@ pub struct DemoArgs {
     /// Format every event is encoded to and decoded from on its way.
     #[arg(long, value_enum, default_value_t = Format::Json)]
     pub format: Format,
+    /// Run each bounded context as its own bus connected only through the
+    /// Kafka broker at BOOTSTRAP.
+    #[arg(long = "kafka", value_name = "BOOTSTRAP")]
+    pub kafka: Option<String>,
+    /// Topic prefix for `--kafka` (default: a fresh `demo-<id>.` per run,
+    /// so runs never see each other's events).
+    #[arg(long, requires = "kafka")]
+    pub topic_prefix: Option<String>,
 }

@@ -139,6 +139,30 @@ impl DebateSystem {
         }
     }
 
+    /// Subscribes only the flows run by the service of bounded context
+    /// `context` (`debate`, `implementation`, `evolution`, `performance`;
+    /// `testing` reacts to nothing) — what one service of a deployment with a
+    /// service per context runs, with events of the other contexts arriving
+    /// over Kafka. Its repositories hold what that service sees.
+    pub fn install_context(bus: &EventBus, context: &str, decider: impl Decider) -> Self {
+        let debates = debate::Debates::default();
+        let tasks = implementation::Tasks::default();
+        let evolutions = evolution::Evolutions::default();
+        let subscriptions = match context {
+            "debate" => debate::install(bus, &debates, Arc::new(decider)),
+            "implementation" => implementation::install(bus, &tasks, &evolutions),
+            "evolution" => evolution::install(bus, &evolutions),
+            "performance" => performance::install(bus),
+            _ => Vec::new(),
+        };
+        DebateSystem {
+            debates,
+            tasks,
+            evolutions,
+            subscriptions,
+        }
+    }
+
     /// The debates run so far, in the order they were decided.
     pub fn debates(&self) -> Vec<DebateRecord> {
         self.debates.all()

@@ -10,6 +10,8 @@ use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::error::RDKafkaErrorCode;
 use rdkafka::{Offset, TopicPartitionList};
 
+use crate::topic::TopicMapper;
+
 use super::config::KafkaConfig;
 use super::error::KafkaError;
 
@@ -34,9 +36,10 @@ pub async fn ensure_topics(
             )
         })
         .collect();
+    let timeout = Duration::from_millis(u64::from(config.admin_timeout_ms));
     let opts = AdminOptions::new()
-        .operation_timeout(Some(Duration::from_secs(10)))
-        .request_timeout(Some(Duration::from_secs(10)));
+        .operation_timeout(Some(timeout))
+        .request_timeout(Some(timeout));
     let mut created = Vec::new();
     for result in admin.create_topics(&new, &opts).await? {
         match result {
@@ -46,6 +49,52 @@ pub async fn ensure_topics(
         }
     }
     Ok(created)
+}
+
+/// The topics a producer has made sure of, so each is created with the
+/// configured partitions (and its dead-letter topic) before its first
+/// record, rather than auto-created by the broker with its own defaults.
+pub(crate) struct EnsuredTopics {
+    config: KafkaConfig,
+    done: std::sync::Mutex<std::collections::HashSet<String>>,
+}
+
+impl EnsuredTopics {
+    pub(crate) fn new(config: &KafkaConfig) -> Self {
+        EnsuredTopics {
+            config: config.clone(),
+            done: std::sync::Mutex::default(),
+        }
+    }
+
+    fn is_done(&self, topic: &str) -> bool {
+        self.done
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains(topic)
+    }
+
+    /// Creates `topic` and its dead-letter topic unless done before.
+    pub(crate) async fn ensure(&self, topic: &str) -> Result<(), KafkaError> {
+        if self.is_done(topic) {
+            return Ok(());
+        }
+        ensure_topics(&self.config, &[topic.to_owned(), TopicMapper::dlq(topic)]).await?;
+        self.done
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(topic.to_owned());
+        Ok(())
+    }
+
+    /// [`ensure`](Self::ensure) for synchronous callers: blocks the first
+    /// time a topic is seen.
+    pub(crate) fn ensure_blocking(&self, topic: &str) -> Result<(), KafkaError> {
+        if self.is_done(topic) {
+            return Ok(());
+        }
+        futures_executor::block_on(self.ensure(topic))
+    }
 }
 
 /// One partition's offsets.

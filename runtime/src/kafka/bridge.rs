@@ -18,6 +18,9 @@ use super::worker::is_inbound;
 
 /// Name of the bus handlers that produce to Kafka.
 const OUTBOUND_HANDLER: &str = "kafka-bridge";
+/// The outbound handlers run before every other handler, so an event
+/// reaches its topic before the events its handlers publish in response.
+const OUTBOUND_PRIORITY: i32 = i32::MAX;
 
 /// What a bridge has done, per event type and per partition.
 #[derive(Clone, Debug, Default)]
@@ -216,7 +219,12 @@ impl KafkaEventBridge {
                 self.bus.unsubscribe(sub);
             }
             let send = self.outbound_handler();
-            state.outbound_all = Some(self.bus.handler(OUTBOUND_HANDLER).on_all_sync(send));
+            state.outbound_all = Some(
+                self.bus
+                    .handler(OUTBOUND_HANDLER)
+                    .priority(OUTBOUND_PRIORITY)
+                    .on_all_sync(send),
+            );
         }
     }
 
@@ -248,6 +256,12 @@ impl KafkaEventBridge {
     /// Producer health: online or spooling, spool depth, in flight.
     pub fn health(&self) -> KafkaHealth {
         self.outbox.health()
+    }
+
+    /// Produced, consumed, failed and dead-lettered counts per type: the
+    /// cheap part of [`metrics`](Self::metrics).
+    pub fn type_metrics(&self) -> BTreeMap<&'static str, KafkaTypeMetrics> {
+        self.metrics.snapshot()
     }
 
     /// Counters per type, consumers, lag and health. Lag asks the broker
@@ -300,12 +314,14 @@ impl KafkaEventBridge {
         for (_, sub) in state.outbound.drain() {
             self.bus.unsubscribe(sub);
         }
-        let mut result = Ok(());
-        for (_, (handle, _)) in std::mem::take(&mut state.inbound) {
-            if let Err(e) = handle.shutdown().await {
-                result = result.and(Err(e));
-            }
-        }
+        let consumers = std::mem::take(&mut state.inbound)
+            .into_values()
+            .map(|(handle, _)| handle.shutdown());
+        let result = futures_util::future::join_all(consumers)
+            .await
+            .into_iter()
+            .collect::<Result<Vec<()>, _>>()
+            .map(|_| ());
         let outbox = Arc::clone(&self.outbox);
         let timeout = Duration::from_millis(u64::from(self.config.message_timeout_ms).min(5_000));
         let _ = tokio::task::spawn_blocking(move || outbox.close(timeout)).await;

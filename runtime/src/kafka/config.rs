@@ -1,51 +1,5 @@
 //! [`KafkaConfig`]: every setting of the Kafka pieces, from the environment,
 //! a `.env` file, a TOML file or a builder.
-//!
-//! # Environment variables
-//!
-//! | variable | setting | default |
-//! | --- | --- | --- |
-//! | `KAFKA_BOOTSTRAP_SERVERS` | [`bootstrap_servers`](KafkaConfig::bootstrap_servers) | `localhost:9092` |
-//! | `KAFKA_CLIENT_ID` | [`client_id`](KafkaConfig::client_id) | `schemabus` |
-//! | `KAFKA_CONSUMER_GROUP` | [`consumer_group`](KafkaConfig::consumer_group) | `schemabus` |
-//! | `KAFKA_TOPIC_PREFIX` | [`topic_prefix`](KafkaConfig::topic_prefix) | empty |
-//! | `KAFKA_USE_AVRO` | [`use_avro`](KafkaConfig::use_avro) | `false` (JSON) |
-//! | `KAFKA_SCHEMA_REGISTRY_URL` | [`schema_registry_url`](KafkaConfig::schema_registry_url) | none |
-//! | `KAFKA_NUM_PARTITIONS` | [`num_partitions`](KafkaConfig::num_partitions) | `6` |
-//! | `KAFKA_REPLICATION_FACTOR` | [`replication_factor`](KafkaConfig::replication_factor) | `1` |
-//! | `KAFKA_BATCH_SIZE` | [`batch_size`](KafkaConfig::batch_size) (messages) | `10000` |
-//! | `KAFKA_LINGER_MS` | [`linger_ms`](KafkaConfig::linger_ms) | `5` |
-//! | `KAFKA_COMPRESSION` | [`compression`](KafkaConfig::compression): `none`, `gzip`, `snappy`, `lz4`, `zstd` | `none` |
-//! | `KAFKA_ACKS` | [`acks`](KafkaConfig::acks): `all`, `1`, `0` | `all` |
-//! | `KAFKA_IDEMPOTENCE` | [`idempotence`](KafkaConfig::idempotence) | `true` |
-//! | `KAFKA_MESSAGE_TIMEOUT_MS` | [`message_timeout_ms`](KafkaConfig::message_timeout_ms) | `30000` |
-//! | `KAFKA_SESSION_TIMEOUT_MS` | [`session_timeout_ms`](KafkaConfig::session_timeout_ms) | `6000` |
-//! | `KAFKA_FETCH_WAIT_MAX_MS` | [`fetch_wait_max_ms`](KafkaConfig::fetch_wait_max_ms) | `10` |
-//! | `KAFKA_FETCH_QUEUE_BACKOFF_MS` | [`fetch_queue_backoff_ms`](KafkaConfig::fetch_queue_backoff_ms) | `10` |
-//! | `KAFKA_MAX_ATTEMPTS` | [`max_attempts`](KafkaConfig::max_attempts) | `3` |
-//! | `KAFKA_RETRY_BACKOFF_MS` | [`retry_backoff_ms`](KafkaConfig::retry_backoff_ms) | `100` |
-//! | `KAFKA_DEDUP_WINDOW` | [`dedup_window`](KafkaConfig::dedup_window) (event ids) | `100000` |
-//! | `KAFKA_SPOOL_DIR` | [`spool_dir`](KafkaConfig::spool_dir) | `.schemabus/spool` |
-//! | `KAFKA_SPOOL_MAX_BYTES` | [`spool_max_bytes`](KafkaConfig::spool_max_bytes) | `268435456` |
-//! | `KAFKA_SECURITY_PROTOCOL` | `security.protocol` | librdkafka's (`plaintext`) |
-//! | `KAFKA_SASL_MECHANISM` | `sasl.mechanism` | librdkafka's |
-//! | `KAFKA_SASL_USERNAME` | `sasl.username` | none |
-//! | `KAFKA_SASL_PASSWORD` | `sasl.password` (redacted in `Debug`) | none |
-//! | `KAFKA_RDKAFKA_<KEY>` | any librdkafka property, `_` read as `.`: `KAFKA_RDKAFKA_SSL_CA_LOCATION` sets `ssl.ca.location` | none |
-//!
-//! # Why these defaults
-//!
-//! Measured against the test broker (see `BENCHMARKS.md`): librdkafka
-//! pauses fetching for a second when its local queue fills
-//! (`fetch.queue.backoff.ms`, 1000 by default), which halved consuming
-//! throughput, so the default is 10 ms; `fetch.wait.max.ms` 500 (librdkafka's
-//! default) put end-to-end p99 latency near 260 ms at 2,000 events/s, 10 ms
-//! puts it at 30–50 ms; `linger.ms` 0 fell behind at 2,000 events/s, 5 ms
-//! batches well without adding visible latency; consumer-group joins take
-//! about `session.timeout.ms / 2`, so 6 s keeps restarts and tests quick.
-//! Idempotence costs about 40 % of producer throughput on this broker; it is
-//! on by default because it is what keeps retries from duplicating or
-//! reordering messages.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -145,8 +99,55 @@ impl Acks {
     }
 }
 
-/// Every setting of the Kafka pieces. See the [module docs](self) for the
-/// environment variables and defaults.
+/// Every setting of the Kafka pieces, from the environment, a `.env` file,
+/// a TOML file or a builder.
+///
+/// # Environment variables
+///
+/// | variable | setting | default |
+/// | --- | --- | --- |
+/// | `KAFKA_BOOTSTRAP_SERVERS` | [`bootstrap_servers`](KafkaConfig::bootstrap_servers) | `localhost:9092` |
+/// | `KAFKA_CLIENT_ID` | [`client_id`](KafkaConfig::client_id) | `schemabus` |
+/// | `KAFKA_CONSUMER_GROUP` | [`consumer_group`](KafkaConfig::consumer_group) | `schemabus` |
+/// | `KAFKA_TOPIC_PREFIX` | [`topic_prefix`](KafkaConfig::topic_prefix) | empty |
+/// | `KAFKA_USE_AVRO` | [`use_avro`](KafkaConfig::use_avro) | `false` (JSON) |
+/// | `KAFKA_SCHEMA_REGISTRY_URL` | [`schema_registry_url`](KafkaConfig::schema_registry_url) | none |
+/// | `KAFKA_NUM_PARTITIONS` | [`num_partitions`](KafkaConfig::num_partitions) | `6` |
+/// | `KAFKA_REPLICATION_FACTOR` | [`replication_factor`](KafkaConfig::replication_factor) | `1` |
+/// | `KAFKA_BATCH_SIZE` | [`batch_size`](KafkaConfig::batch_size) (messages) | `10000` |
+/// | `KAFKA_LINGER_MS` | [`linger_ms`](KafkaConfig::linger_ms) | `5` |
+/// | `KAFKA_COMPRESSION` | [`compression`](KafkaConfig::compression): `none`, `gzip`, `snappy`, `lz4`, `zstd` | `none` |
+/// | `KAFKA_ACKS` | [`acks`](KafkaConfig::acks): `all`, `1`, `0` | `all` |
+/// | `KAFKA_IDEMPOTENCE` | [`idempotence`](KafkaConfig::idempotence) | `true` |
+/// | `KAFKA_MESSAGE_TIMEOUT_MS` | [`message_timeout_ms`](KafkaConfig::message_timeout_ms) | `30000` |
+/// | `KAFKA_ADMIN_TIMEOUT_MS` | [`admin_timeout_ms`](KafkaConfig::admin_timeout_ms) | `10000` |
+/// | `KAFKA_SESSION_TIMEOUT_MS` | [`session_timeout_ms`](KafkaConfig::session_timeout_ms) | `6000` |
+/// | `KAFKA_FETCH_WAIT_MAX_MS` | [`fetch_wait_max_ms`](KafkaConfig::fetch_wait_max_ms) | `10` |
+/// | `KAFKA_FETCH_QUEUE_BACKOFF_MS` | [`fetch_queue_backoff_ms`](KafkaConfig::fetch_queue_backoff_ms) | `10` |
+/// | `KAFKA_MAX_ATTEMPTS` | [`max_attempts`](KafkaConfig::max_attempts) | `3` |
+/// | `KAFKA_RETRY_BACKOFF_MS` | [`retry_backoff_ms`](KafkaConfig::retry_backoff_ms) | `100` |
+/// | `KAFKA_DEDUP_WINDOW` | [`dedup_window`](KafkaConfig::dedup_window) (event ids) | `100000` |
+/// | `KAFKA_SPOOL_DIR` | [`spool_dir`](KafkaConfig::spool_dir) | `.schemabus/spool` |
+/// | `KAFKA_SPOOL_MAX_BYTES` | [`spool_max_bytes`](KafkaConfig::spool_max_bytes) | `268435456` |
+/// | `KAFKA_SECURITY_PROTOCOL` | `security.protocol` | librdkafka's (`plaintext`) |
+/// | `KAFKA_SASL_MECHANISM` | `sasl.mechanism` | librdkafka's |
+/// | `KAFKA_SASL_USERNAME` | `sasl.username` | none |
+/// | `KAFKA_SASL_PASSWORD` | `sasl.password` (redacted in `Debug`) | none |
+/// | `KAFKA_RDKAFKA_<KEY>` | any librdkafka property, `_` read as `.`: `KAFKA_RDKAFKA_SSL_CA_LOCATION` sets `ssl.ca.location` | none |
+///
+/// # Why these defaults
+///
+/// Measured against the test broker (see `BENCHMARKS.md`): librdkafka
+/// pauses fetching for a second when its local queue fills
+/// (`fetch.queue.backoff.ms`, 1000 by default), which halved consuming
+/// throughput, so the default is 10 ms; `fetch.wait.max.ms` 500 (librdkafka's
+/// default) put end-to-end p99 latency near 260 ms at 2,000 events/s, 10 ms
+/// puts it at 30–50 ms; `linger.ms` 0 fell behind at 2,000 events/s, 5 ms
+/// batches well without adding visible latency; consumer-group joins take
+/// about `session.timeout.ms / 2`, so 6 s keeps restarts and tests quick.
+/// Idempotence costs about 40 % of producer throughput on this broker; it is
+/// on by default because it is what keeps retries from duplicating or
+/// reordering messages.
 ///
 /// # Examples
 ///
@@ -193,6 +194,8 @@ pub struct KafkaConfig {
     pub idempotence: bool,
     /// How long a message may wait for delivery before it fails (`message.timeout.ms`).
     pub message_timeout_ms: u32,
+    /// How long creating topics may take before it fails.
+    pub admin_timeout_ms: u32,
     /// Consumer session timeout (`session.timeout.ms`).
     pub session_timeout_ms: u32,
     /// How long the broker may hold a fetch waiting for data (`fetch.wait.max.ms`).
@@ -231,6 +234,7 @@ impl Default for KafkaConfig {
             acks: Acks::All,
             idempotence: true,
             message_timeout_ms: 30_000,
+            admin_timeout_ms: 10_000,
             session_timeout_ms: 6_000,
             fetch_wait_max_ms: 10,
             fetch_queue_backoff_ms: 10,
@@ -354,6 +358,8 @@ impl KafkaConfig {
         idempotence: bool,
         /// Sets [`message_timeout_ms`](Self::message_timeout_ms).
         message_timeout_ms: u32,
+        /// Sets [`admin_timeout_ms`](Self::admin_timeout_ms).
+        admin_timeout_ms: u32,
         /// Sets [`session_timeout_ms`](Self::session_timeout_ms).
         session_timeout_ms: u32,
         /// Sets [`max_attempts`](Self::max_attempts).
@@ -484,6 +490,7 @@ impl KafkaConfig {
                 "KAFKA_ACKS" => self.acks = v.choice()?,
                 "KAFKA_IDEMPOTENCE" => self.idempotence = v.boolean()?,
                 "KAFKA_MESSAGE_TIMEOUT_MS" => self.message_timeout_ms = v.number()?,
+                "KAFKA_ADMIN_TIMEOUT_MS" => self.admin_timeout_ms = v.number()?,
                 "KAFKA_SESSION_TIMEOUT_MS" => self.session_timeout_ms = v.number()?,
                 "KAFKA_FETCH_WAIT_MAX_MS" => self.fetch_wait_max_ms = v.number()?,
                 "KAFKA_FETCH_QUEUE_BACKOFF_MS" => self.fetch_queue_backoff_ms = v.number()?,

@@ -15,7 +15,6 @@
 //! (a restarted in-memory broker recreates topics under new ids) has made
 //! librdkafka 2.12 clients with the old metadata crash.
 
-use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::thread::JoinHandle;
@@ -125,7 +124,7 @@ impl ProducerContext for Context {
     }
 }
 
-/// Health of the Kafka side, as [`Outbox::health`] reports it.
+/// Health of the producing side of a bridge: online or spooling.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KafkaHealth {
     /// Events go straight to the broker (false: they are spooled).
@@ -410,10 +409,6 @@ impl HealthWatcher {
     fn drain(&self, outbox: &Outbox, producer: &Producer) -> Result<(), KafkaError> {
         let records = outbox.shared.spool().take()?;
         if !records.is_empty() {
-            // A restarted broker may have lost its topics.
-            let topics: BTreeSet<String> = records.iter().map(|r| r.topic.clone()).collect();
-            let topics: Vec<String> = topics.into_iter().collect();
-            futures_executor::block_on(super::admin::ensure_topics(&outbox.config, &topics))?;
             for r in &records {
                 send_waiting(producer, spooled_record(outbox, r))?;
             }

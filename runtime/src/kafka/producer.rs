@@ -21,6 +21,7 @@ use crate::catalog::Catalog;
 use crate::codec::wire::Format;
 use crate::topic::TopicMapper;
 
+use super::admin::EnsuredTopics;
 use super::config::KafkaConfig;
 use super::error::KafkaError;
 use super::message;
@@ -61,6 +62,7 @@ pub(crate) fn format_of(config: &KafkaConfig) -> Format {
 /// ```
 pub struct EventProducer {
     producer: FutureProducer,
+    ensured: EnsuredTopics,
     topics: TopicMapper,
     format: Format,
     origin: String,
@@ -84,6 +86,7 @@ impl EventProducer {
     pub fn new(config: &KafkaConfig, catalog: &Catalog) -> Result<Self, KafkaError> {
         Ok(EventProducer {
             producer: config.producer_config().create()?,
+            ensured: EnsuredTopics::new(config),
             topics: TopicMapper::with_overrides(catalog, &config.topic_prefix, &config.topics),
             format: format_of(config),
             origin: config.client_id.clone(),
@@ -95,7 +98,9 @@ impl EventProducer {
         &self.topics
     }
 
-    /// Produces `event` and waits for the broker's acknowledgement.
+    /// Produces `event` and waits for the broker's acknowledgement. The
+    /// first event of a topic creates it (and its dead-letter topic) with
+    /// the configured partitions if needed.
     ///
     /// # Errors
     ///
@@ -107,6 +112,7 @@ impl EventProducer {
             .topics
             .topic(event.event_type())
             .ok_or_else(|| KafkaError::UnknownEventType(event.event_type().to_owned()))?;
+        self.ensured.ensure(topic).await?;
         let mut value = Vec::new();
         let headers = message::encode(event, self.format, &self.origin, &mut value)?;
         let key = event.aggregate_id();
@@ -187,6 +193,7 @@ impl ProducerContext for Acks {
 /// ```
 pub struct BatchEventProducer {
     producer: ThreadedProducer<Acks>,
+    ensured: EnsuredTopics,
     topics: TopicMapper,
     format: Format,
     origin: String,
@@ -214,6 +221,7 @@ impl BatchEventProducer {
             producer: config
                 .producer_config()
                 .create_with_context(Acks::default())?,
+            ensured: EnsuredTopics::new(config),
             topics: TopicMapper::with_overrides(catalog, &config.topic_prefix, &config.topics),
             format: format_of(config),
             origin: config.client_id.clone(),
@@ -222,7 +230,9 @@ impl BatchEventProducer {
         })
     }
 
-    /// Queues `event`; waits only while librdkafka's queue is full.
+    /// Queues `event`; waits only while librdkafka's queue is full, and the
+    /// first time a topic is seen, to create it (and its dead-letter topic)
+    /// with the configured partitions if needed.
     ///
     /// # Errors
     ///
@@ -233,6 +243,7 @@ impl BatchEventProducer {
             .topics
             .topic(event.event_type())
             .ok_or_else(|| KafkaError::UnknownEventType(event.event_type().to_owned()))?;
+        self.ensured.ensure_blocking(topic)?;
         let mut buf = self.buf.lock().unwrap_or_else(|p| p.into_inner());
         let headers = message::encode(event, self.format, &self.origin, &mut buf)?;
         let key = event.aggregate_id();
