@@ -75,9 +75,6 @@ async fn bridging_one_type_to_kafka_produces_only_that_type_once() {
     let bridge = KafkaEventBridge::new(&bus, config.clone(), &CATALOG).unwrap();
     bridge.bridge::<DebateCompleted>(true, false).await.unwrap();
     bridge.bridge::<DebateCompleted>(true, false).await.unwrap();
-    schemabus::kafka::ensure_topics(&config, std::slice::from_ref(&topic))
-        .await
-        .unwrap();
 
     let event = completed(DecisionType::Simple);
     let report = bus.publish(event.clone()).await;
@@ -99,7 +96,7 @@ async fn bridging_one_type_to_kafka_produces_only_that_type_once() {
         1,
         "bridged once, DebateStarted not bridged"
     );
-    let metrics = bridge.metrics();
+    let metrics = bridge.metrics().await;
     assert_eq!(metrics.bridged_types, ["zamaz.debate.DebateCompleted"]);
     assert_eq!(metrics.per_type["zamaz.debate.DebateCompleted"].produced, 1);
     assert_eq!(metrics.active_consumers, 0);
@@ -117,9 +114,12 @@ async fn bridge_all_produces_every_context_and_delivers_kafka_events_without_loo
     bridge.bridge::<DebateCompleted>(true, true).await.unwrap();
     bridge.bridge_all().await.unwrap();
     bridge.bridge_all().await.unwrap();
-    assert_eq!(bridge.metrics().bridged_types.len(), CATALOG.types.len());
     assert_eq!(
-        bridge.metrics().active_consumers,
+        bridge.metrics().await.bridged_types.len(),
+        CATALOG.types.len()
+    );
+    assert_eq!(
+        bridge.metrics().await.active_consumers,
         5,
         "one per context topic"
     );
@@ -161,7 +161,7 @@ async fn bridge_all_produces_every_context_and_delivers_kafka_events_without_loo
         1,
         "the consumed event was not produced back"
     );
-    let metrics = bridge.metrics();
+    let metrics = bridge.metrics().await;
     assert_eq!(
         metrics.per_type["zamaz.implementation.TaskAssigned"].consumed,
         1
@@ -240,6 +240,64 @@ async fn two_services_run_the_cross_context_flow_through_kafka() {
         2,
         "B produced TaskCreated and TaskAssigned once each"
     );
+    a_bridge.shutdown().await.unwrap();
+    b_bridge.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn instances_of_one_service_handle_each_event_once() {
+    let servers = broker_or_skip!();
+    let (spool_a, spool_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let a_config = config(&servers, "scaled", &spool_a).service("orders");
+    // A second instance: own client id (and spool), same service and group.
+    let b_config = a_config
+        .clone()
+        .client_id(format!("{}-2", a_config.client_id))
+        .spool_dir(spool_b.path().to_owned());
+    let (a, b) = (EventBus::new(), EventBus::new());
+    let (a_seen, b_seen) = (
+        collect::<DebateCompleted>(&a),
+        collect::<DebateCompleted>(&b),
+    );
+    let a_bridge = KafkaEventBridge::new(&a, a_config.clone(), &CATALOG).unwrap();
+    let b_bridge = KafkaEventBridge::new(&b, b_config, &CATALOG).unwrap();
+    a_bridge
+        .bridge::<DebateCompleted>(true, true)
+        .await
+        .unwrap();
+    b_bridge
+        .bridge::<DebateCompleted>(true, true)
+        .await
+        .unwrap();
+
+    let local = completed(DecisionType::Simple);
+    a.publish(local.clone()).await;
+    assert_eq!(a_bridge.flush(LONG).await, 0);
+    // From another service, same aggregate (same partition), after it: once
+    // this arrives, the first record has been passed over.
+    let mut remote = completed(DecisionType::Simple);
+    remote.debate_id = local.debate_id;
+    EventProducer::new(
+        &a_config.clone().service("elsewhere").client_id("elsewhere"),
+        &CATALOG,
+    )
+    .unwrap()
+    .publish(&remote)
+    .await
+    .unwrap();
+    let all = || {
+        let mut v = a_seen.lock().unwrap().clone();
+        v.extend(b_seen.lock().unwrap().iter().cloned());
+        v
+    };
+    wait_for("the remote event", LONG, all, |v| v.contains(&remote)).await;
+    let seen = all();
+    assert_eq!(
+        seen.iter().filter(|e| **e == local).count(),
+        1,
+        "handled by A only: {seen:?}"
+    );
+    assert_eq!(seen.iter().filter(|e| **e == remote).count(), 1);
     a_bridge.shutdown().await.unwrap();
     b_bridge.shutdown().await.unwrap();
 }

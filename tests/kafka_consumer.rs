@@ -12,7 +12,7 @@ mod support {
     pub(crate) use super::kafka_support as kafka;
 }
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -21,7 +21,7 @@ use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::Message;
 use schemabus::bus::EventBus;
 use schemabus::events::common::AssigneeType;
-use schemabus::events::debate::{DebateCancelled, RoundStarted};
+use schemabus::events::debate::DebateCancelled;
 use schemabus::events::implementation::TaskAssigned;
 use schemabus::events::CATALOG;
 use schemabus::kafka::{
@@ -29,19 +29,10 @@ use schemabus::kafka::{
     MultiContextConsumer, StartFrom,
 };
 use schemabus::EventMetadata;
-use support::kafka::{config, header, read_topic, wait_for};
+use support::kafka::{config, count, header, read_topic, record_rounds, round, wait_for};
 use uuid::Uuid;
 
 const LONG: Duration = Duration::from_secs(60);
-
-fn round(debate_id: Uuid, round_number: i32) -> RoundStarted {
-    RoundStarted {
-        debate_id,
-        round_id: Uuid::new_v4(),
-        round_number,
-        metadata: EventMetadata::new(),
-    }
-}
 
 fn cancelled(reason: &str) -> DebateCancelled {
     DebateCancelled {
@@ -50,25 +41,6 @@ fn cancelled(reason: &str) -> DebateCancelled {
         cancelled_by: "tester".to_owned(),
         metadata: EventMetadata::new(),
     }
-}
-
-/// Records the round numbers each debate's handler saw, in order.
-fn record_rounds(bus: &EventBus) -> Arc<Mutex<HashMap<Uuid, Vec<i32>>>> {
-    let seen = Arc::new(Mutex::new(HashMap::<Uuid, Vec<i32>>::new()));
-    let sink = Arc::clone(&seen);
-    let _ = bus.subscribe_sync::<RoundStarted, _>(move |e| {
-        sink.lock()
-            .unwrap()
-            .entry(e.debate_id)
-            .or_default()
-            .push(e.round_number);
-        Ok(())
-    });
-    seen
-}
-
-fn count(seen: &Mutex<HashMap<Uuid, Vec<i32>>>) -> usize {
-    seen.lock().unwrap().values().map(Vec::len).sum()
 }
 
 async fn produce_raw(config: &KafkaConfig, topic: &str, value: &[u8]) {
@@ -203,6 +175,82 @@ async fn failing_handlers_are_retried_then_dead_lettered() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retry_runs_only_the_handlers_that_failed() {
+    let servers = broker_or_skip!();
+    let spool = tempfile::tempdir().unwrap();
+    let config = config(&servers, "retry-some", &spool);
+    let bus = EventBus::new();
+    let calls: Arc<Mutex<Vec<&'static str>>> = Arc::default();
+    let c = Arc::clone(&calls);
+    let _audit = bus
+        .handler("audit")
+        .on_sync::<DebateCancelled, _>(move |_| {
+            c.lock().unwrap().push("audit");
+            Ok(())
+        });
+    let c = Arc::clone(&calls);
+    let _flaky = bus
+        .handler("flaky")
+        .on_sync::<DebateCancelled, _>(move |_| {
+            let mut calls = c.lock().unwrap();
+            calls.push("flaky");
+            if calls.iter().filter(|n| **n == "flaky").count() == 1 {
+                Err("not yet".into())
+            } else {
+                Ok(())
+            }
+        });
+    let consumer = EventConsumer::new(config.clone(), &CATALOG, &bus)
+        .add_context("debate")
+        .start()
+        .await
+        .unwrap();
+    EventProducer::new(&config, &CATALOG)
+        .unwrap()
+        .publish(&cancelled("flaky storage"))
+        .await
+        .unwrap();
+    wait_for(
+        "the retry to succeed",
+        LONG,
+        || {
+            consumer
+                .metrics()
+                .get("zamaz.debate.DebateCancelled")
+                .copied()
+        },
+        |m| m.is_some_and(|m| m.consumed == 1),
+    )
+    .await;
+    assert_eq!(*calls.lock().unwrap(), ["audit", "flaky", "flaky"]);
+    consumer.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_consumer_of_an_unknown_context_does_not_start() {
+    let spool = tempfile::tempdir().unwrap();
+    let config = config("127.0.0.1:1", "unknown", &spool);
+    let bus = EventBus::new();
+    let err = EventConsumer::new(config.clone(), &CATALOG, &bus)
+        .add_context("debates")
+        .start()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "no bounded context `debates` in the catalog"
+    );
+    let err = EventConsumer::new(config, &CATALOG, &bus)
+        .start()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, schemabus::kafka::KafkaError::NothingToConsume),
+        "{err}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn duplicates_of_an_event_are_handled_once() {
     let servers = broker_or_skip!();
     let spool = tempfile::tempdir().unwrap();
@@ -284,6 +332,20 @@ async fn two_consumers_in_a_group_share_partitions_and_lose_nothing_across_a_reb
     batch.flush_batch(LONG).unwrap();
     wait_for("the first half", LONG, || count(&seen), |n| *n >= 200).await;
 
+    // The second half goes out while the second consumer joins, so the
+    // rebalance revokes partitions with messages handled and in flight.
+    let producing = {
+        let config = config.clone();
+        let debates = debates.clone();
+        tokio::task::spawn_blocking(move || {
+            let batch = BatchEventProducer::new(&config, &CATALOG).unwrap();
+            for id in &debates {
+                batch.add_event(&round(*id, 2)).unwrap();
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            batch.flush_batch(LONG).unwrap()
+        })
+    };
     let second = EventConsumer::new(config.clone(), &CATALOG, &bus)
         .add_context("debate")
         .start()
@@ -296,10 +358,7 @@ async fn two_consumers_in_a_group_share_partitions_and_lose_nothing_across_a_reb
         |(a, b)| *a > 0 && *b > 0 && a + b == 6,
     )
     .await;
-    for id in &debates {
-        batch.add_event(&round(*id, 2)).unwrap();
-    }
-    batch.flush_batch(LONG).unwrap();
+    assert_eq!(producing.await.unwrap(), 200);
     wait_for("the second half", LONG, || count(&seen), |n| *n >= 400).await;
     let seen = seen.lock().unwrap().clone();
     for id in &debates {

@@ -12,49 +12,18 @@ mod support {
     pub(crate) use super::kafka_support as kafka;
 }
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use schemabus::bus::EventBus;
-use schemabus::events::debate::RoundStarted;
 use schemabus::events::CATALOG;
 use schemabus::hybrid::HybridEventBus;
 use schemabus::kafka::{EventConsumer, EventProducer};
-use schemabus::EventMetadata;
-use support::kafka::{config, read_exactly, wait_for, wait_for_async, within, OwnBroker};
+use support::kafka::{
+    config, count, read_exactly, record_rounds, round, wait_for, wait_for_async, within, OwnBroker,
+};
 use uuid::Uuid;
 
 const LONG: Duration = Duration::from_secs(60);
-
-fn round(debate_id: Uuid, round_number: i32) -> RoundStarted {
-    RoundStarted {
-        debate_id,
-        round_id: Uuid::new_v4(),
-        round_number,
-        metadata: EventMetadata::new(),
-    }
-}
-
-type Seen = Arc<Mutex<HashMap<Uuid, Vec<i32>>>>;
-
-fn record_rounds(bus: &EventBus) -> Seen {
-    let seen: Seen = Arc::default();
-    let sink = Arc::clone(&seen);
-    let _ = bus.subscribe_sync::<RoundStarted, _>(move |e| {
-        sink.lock()
-            .unwrap()
-            .entry(e.debate_id)
-            .or_default()
-            .push(e.round_number);
-        Ok(())
-    });
-    seen
-}
-
-fn count(seen: &Seen) -> usize {
-    seen.lock().unwrap().values().map(Vec::len).sum()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_kafka_the_hybrid_bus_is_local() {

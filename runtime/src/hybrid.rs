@@ -1,6 +1,7 @@
 //! [`HybridEventBus`]: one bus for local handlers and Kafka (feature
 //! `kafka`).
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -25,11 +26,21 @@ pub struct HybridHealth {
 /// configured, the topic of their context; events from Kafka reach the
 /// same handlers.
 ///
-/// Local delivery never depends on the broker. While it is unreachable — at
-/// start or later — events bound for Kafka go to a durable spool before
-/// `publish` returns and are sent in order when it is back; consumers start
-/// as soon as the broker answers. Consumers drop duplicates by event id, so
-/// handlers see every event once.
+/// Local delivery never depends on the broker. Until the broker has
+/// answered once, and from the moment an outage is noticed (librdkafka
+/// reports every broker down, or a delivery fails), events bound for Kafka
+/// go to a durable spool before `publish` returns; events librdkafka held
+/// when the outage began are purged into the spool too. Once the broker is
+/// back the spool is sent in order, then events go straight to librdkafka
+/// again. Consumers start as soon as the broker answers and drop
+/// duplicates by event id, so handlers see every event once.
+///
+/// What is not covered: a process that dies in the moments between a
+/// broker failing and the outage being noticed loses the events librdkafka
+/// held in memory then (at most `message.timeout.ms` worth). Call
+/// [`shutdown`](Self::shutdown) (or [`flush`](Self::flush)) before exiting;
+/// dropping the bus instead spools what is undelivered, waiting up to half a
+/// second.
 ///
 /// # Examples
 ///
@@ -48,6 +59,7 @@ pub struct HybridEventBus {
     bus: EventBus,
     bridge: Option<Arc<KafkaEventBridge>>,
     connector: Option<JoinHandle<()>>,
+    consuming: Arc<AtomicBool>,
 }
 
 impl std::fmt::Debug for HybridEventBus {
@@ -73,6 +85,7 @@ impl HybridEventBus {
             bus: bus.clone(),
             bridge: None,
             connector: None,
+            consuming: Arc::default(),
         }
     }
 
@@ -92,18 +105,22 @@ impl HybridEventBus {
     ) -> Result<Self, KafkaError> {
         let bridge = Arc::new(KafkaEventBridge::new(bus, config, catalog)?);
         bridge.bridge_outbound_all().await;
+        let consuming = Arc::new(AtomicBool::new(false));
         let connector = {
             let bridge = Arc::clone(&bridge);
+            let consuming = Arc::clone(&consuming);
             tokio::spawn(async move {
                 while bridge.bridge_all().await.is_err() {
                     tokio::time::sleep(Duration::from_millis(500)).await;
                 }
+                consuming.store(true, Ordering::SeqCst);
             })
         };
         Ok(HybridEventBus {
             bus: bus.clone(),
             bridge: Some(bridge),
             connector: Some(connector),
+            consuming,
         })
     }
 
@@ -136,7 +153,7 @@ impl HybridEventBus {
     pub fn health(&self) -> HybridHealth {
         HybridHealth {
             kafka_configured: self.bridge.is_some(),
-            consuming: self.connector.as_ref().is_some_and(JoinHandle::is_finished),
+            consuming: self.consuming.load(Ordering::SeqCst),
             producer: self.bridge.as_ref().map(|b| b.health()),
         }
     }
@@ -163,7 +180,9 @@ impl HybridEventBus {
         }
         match self.bridge.take().map(Arc::try_unwrap) {
             Some(Ok(bridge)) => bridge.shutdown().await,
-            Some(Err(_)) | None => Ok(()),
+            // The connector, the only other owner, has ended above.
+            Some(Err(_)) => Err(KafkaError::Shutdown),
+            None => Ok(()),
         }
     }
 }

@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use schemabus::events::CATALOG;
 use schemabus::kafka::offsets;
-use schemabus::topic::TopicMapper;
 
 use super::opt::LagArgs;
 
@@ -14,7 +13,7 @@ use super::opt::LagArgs;
 /// total; partitions without a commit count everything stored as lag.
 pub fn run(args: &LagArgs) -> anyhow::Result<ExitCode> {
     let config = super::kafka_config(&args.kafka)?;
-    let mapper = TopicMapper::with_overrides(&CATALOG, &config.topic_prefix, &config.topics);
+    let mapper = config.topic_mapper(&CATALOG);
     let found = offsets(
         &config,
         &mapper.all_topics(),

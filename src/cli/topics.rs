@@ -14,7 +14,7 @@ use super::opt::TopicsArgs;
 /// partitions and end offset per partition; missing topics say so.
 pub fn run(args: &TopicsArgs) -> anyhow::Result<ExitCode> {
     let config = super::kafka_config(&args.kafka)?;
-    let mapper = TopicMapper::with_overrides(&CATALOG, &config.topic_prefix, &config.topics);
+    let mapper = config.topic_mapper(&CATALOG);
     let mut wanted = Vec::new();
     for context in mapper.contexts() {
         for topic in mapper.topics_of(context) {

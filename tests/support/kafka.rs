@@ -14,10 +14,17 @@ use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::message::{Headers, OwnedMessage};
 use rdkafka::{Message, Offset, TopicPartitionList};
+use schemabus::bus::EventBus;
+use schemabus::events::debate::RoundStarted;
 use schemabus::kafka::KafkaConfig;
+use schemabus::EventMetadata;
+use uuid::Uuid;
 
 /// The broker address, or `None` when the tests are explicitly skipped.
 ///
@@ -47,6 +54,40 @@ macro_rules! broker_or_skip {
             None => return,
         }
     };
+}
+
+/// Round `round_number` of debate `debate_id`: the test event whose order
+/// per aggregate is easy to check.
+pub fn round(debate_id: Uuid, round_number: i32) -> RoundStarted {
+    RoundStarted {
+        debate_id,
+        round_id: Uuid::new_v4(),
+        round_number,
+        metadata: EventMetadata::new(),
+    }
+}
+
+/// The round numbers each debate's handler saw, in order.
+pub type Seen = Arc<Mutex<HashMap<Uuid, Vec<i32>>>>;
+
+/// Subscribes a handler recording every `RoundStarted` on `bus`.
+pub fn record_rounds(bus: &EventBus) -> Seen {
+    let seen: Seen = Arc::default();
+    let sink = Arc::clone(&seen);
+    let _ = bus.subscribe_sync::<RoundStarted, _>(move |e| {
+        sink.lock()
+            .unwrap()
+            .entry(e.debate_id)
+            .or_default()
+            .push(e.round_number);
+        Ok(())
+    });
+    seen
+}
+
+/// How many rounds were recorded.
+pub fn count(seen: &Seen) -> usize {
+    seen.lock().unwrap().values().map(Vec::len).sum()
 }
 
 static NEXT: AtomicU32 = AtomicU32::new(0);

@@ -107,6 +107,10 @@ pub struct PublishReport {
     pub failed: usize,
 }
 
+/// The handlers that failed on one delivery of an event.
+#[derive(Default)]
+pub(crate) struct FailedHandlers(Vec<Arc<Entry>>);
+
 /// The handlers of one event type, in run order, and its counters.
 struct Route {
     entries: Vec<Arc<Entry>>,
@@ -297,25 +301,57 @@ impl EventBus {
     /// type-erased — what a Kafka consumer decodes. Handlers of its concrete
     /// type receive it as that type.
     pub async fn publish_shared(&self, event: SharedEvent) -> PublishReport {
-        // Top-level publishes wait for a slot; the semaphore is never closed.
-        let _permit = match DELIVERING.try_with(|_| ()) {
-            Ok(()) => None,
-            Err(_) => self.inner.in_flight.acquire().await.ok(),
-        };
+        self.publish_tracked(event).await.0
+    }
+
+    /// [`publish_shared`](Self::publish_shared), also returning the handlers
+    /// that failed, for [`redeliver`](Self::redeliver).
+    pub(crate) async fn publish_tracked(
+        &self,
+        event: SharedEvent,
+    ) -> (PublishReport, FailedHandlers) {
         let route = self.route(
             event.as_any().type_id(),
             event.event_type(),
             event.context(),
         );
         self.remember(&event);
+        self.deliver_counted(&route.entries, &route.counters, &event)
+            .await
+    }
+
+    /// Delivers `event` again, only to the handlers of an earlier delivery
+    /// that failed — a retry that does not run the successful ones twice.
+    #[cfg_attr(not(feature = "kafka"), allow(dead_code))]
+    pub(crate) async fn redeliver(
+        &self,
+        event: &SharedEvent,
+        failed: &FailedHandlers,
+    ) -> (PublishReport, FailedHandlers) {
+        let counters = self.counters(event.event_type());
+        self.deliver_counted(&failed.0, &counters, event).await
+    }
+
+    async fn deliver_counted(
+        &self,
+        entries: &[Arc<Entry>],
+        counters: &TypeCounters,
+        event: &SharedEvent,
+    ) -> (PublishReport, FailedHandlers) {
+        // Top-level publishes wait for a slot; the semaphore is never closed.
+        let _permit = match DELIVERING.try_with(|_| ()) {
+            Ok(()) => None,
+            Err(_) => self.inner.in_flight.acquire().await.ok(),
+        };
+        let mut failed = FailedHandlers::default();
         let report = DELIVERING
-            .scope((), self.deliver(&route.entries, &event))
+            .scope((), self.deliver(entries, event, Some(&mut failed.0)))
             .await;
-        route.counters.record(
+        counters.record(
             (report.handlers - report.failed) as u64,
             report.failed as u64,
         );
-        report
+        (report, failed)
     }
 
     /// [`publish`](Self::publish) for non-async code: handlers have run when
@@ -348,7 +384,12 @@ impl EventBus {
         }
     }
 
-    async fn deliver(&self, entries: &[Arc<Entry>], event: &SharedEvent) -> PublishReport {
+    async fn deliver(
+        &self,
+        entries: &[Arc<Entry>],
+        event: &SharedEvent,
+        mut failed: Option<&mut Vec<Arc<Entry>>>,
+    ) -> PublishReport {
         let mut report = PublishReport::default();
         for entry in entries {
             let outcome = match &entry.call {
@@ -373,6 +414,9 @@ impl EventBus {
             if let Err(error) = outcome {
                 report.failed += 1;
                 self.record_failure(entry, event, error.to_string());
+                if let Some(failed) = failed.as_deref_mut() {
+                    failed.push(Arc::clone(entry));
+                }
             }
         }
         report
@@ -445,7 +489,9 @@ impl EventBus {
                 .cloned()
                 .collect();
             entries.sort_by_key(|e| (std::cmp::Reverse(e.priority), e.id));
-            let report = DELIVERING.scope((), self.deliver(&entries, event)).await;
+            let report = DELIVERING
+                .scope((), self.deliver(&entries, event, None))
+                .await;
             total.handlers += report.handlers;
             total.failed += report.failed;
         }

@@ -152,16 +152,17 @@ impl KafkaEventBridge {
         }
         if to_kafka && state.outbound_all.is_none() && !state.outbound.contains_key(E::EVENT_TYPE) {
             let send = self.outbound_handler();
-            let sub =
-                self.bus
-                    .handler(OUTBOUND_HANDLER)
-                    .on_context_sync(E::CONTEXT, move |event| {
-                        if event.event_type() == E::EVENT_TYPE {
-                            send(event)
-                        } else {
-                            Ok(())
-                        }
-                    });
+            let sub = self
+                .bus
+                .handler(OUTBOUND_HANDLER)
+                .priority(OUTBOUND_PRIORITY)
+                .on_context_sync(E::CONTEXT, move |event| {
+                    if event.event_type() == E::EVENT_TYPE {
+                        send(event)
+                    } else {
+                        Ok(())
+                    }
+                });
             state.outbound.insert(E::EVENT_TYPE, sub);
         }
         if from_kafka && !state.inbound_all {
@@ -215,9 +216,8 @@ impl KafkaEventBridge {
             .bridged
             .extend(self.catalog.types.iter().map(|t| t.name));
         if state.outbound_all.is_none() {
-            for (_, sub) in state.outbound.drain() {
-                self.bus.unsubscribe(sub);
-            }
+            // The catch-all first: an event published in between may go out
+            // twice (consumers drop the copy), never not at all.
             let send = self.outbound_handler();
             state.outbound_all = Some(
                 self.bus
@@ -225,6 +225,9 @@ impl KafkaEventBridge {
                     .priority(OUTBOUND_PRIORITY)
                     .on_all_sync(send),
             );
+            for (_, sub) in state.outbound.drain() {
+                self.bus.unsubscribe(sub);
+            }
         }
     }
 
@@ -237,7 +240,7 @@ impl KafkaEventBridge {
             .add_topic(topic)
             .with_filter(filter)
             .with_metrics(Arc::clone(&self.metrics))
-            .skipping_origin(&self.config.client_id)
+            .skipping_origin(self.config.origin())
             .start()
             .await
     }
@@ -265,28 +268,25 @@ impl KafkaEventBridge {
     }
 
     /// Counters per type, consumers, lag and health. Lag asks the broker
-    /// (up to a second per partition).
-    pub fn metrics(&self) -> BridgeMetrics {
-        let state = self.state.try_lock();
-        let (bridged_types, active_consumers, lag) = match &state {
-            Ok(state) => (
-                state.bridged.iter().copied().collect(),
-                state
-                    .inbound
-                    .values()
-                    .filter(|(h, _)| h.is_running())
-                    .count(),
-                state
-                    .inbound
-                    .values()
-                    .flat_map(|(h, _)| h.lag(Duration::from_secs(1)).unwrap_or_default())
-                    .collect(),
-            ),
-            Err(_) => (Vec::new(), 0, Vec::new()),
-        };
+    /// (up to a second per partition, off the async runtime's threads).
+    pub async fn metrics(&self) -> BridgeMetrics {
+        let state = self.state.lock().await;
+        let lags = state
+            .inbound
+            .values()
+            .map(|(h, _)| h.lag(Duration::from_secs(1)));
+        let lag = futures_util::future::join_all(lags)
+            .await
+            .into_iter()
+            .flat_map(Result::unwrap_or_default)
+            .collect();
         BridgeMetrics {
-            bridged_types,
-            active_consumers,
+            bridged_types: state.bridged.iter().copied().collect(),
+            active_consumers: state
+                .inbound
+                .values()
+                .filter(|(h, _)| h.is_running())
+                .count(),
             per_type: self.metrics.snapshot(),
             lag,
             health: Some(self.outbox.health()),
@@ -299,21 +299,16 @@ impl KafkaEventBridge {
         self.outbox.flush(timeout).await
     }
 
-    /// Stops producing and consuming: local events are no longer bridged,
-    /// consumers commit and leave, undelivered events stay in the spool for
-    /// the next start.
+    /// Stops consuming, then producing: consumers finish the event in hand
+    /// (events its handlers publish are still produced), commit and leave;
+    /// then local events are no longer bridged, and undelivered ones stay in
+    /// the spool for the next start.
     ///
     /// # Errors
     ///
     /// The first consumer that failed to shut down cleanly.
     pub async fn shutdown(self) -> Result<(), KafkaError> {
         let mut state = self.state.into_inner();
-        if let Some(sub) = state.outbound_all.take() {
-            self.bus.unsubscribe(sub);
-        }
-        for (_, sub) in state.outbound.drain() {
-            self.bus.unsubscribe(sub);
-        }
         let consumers = std::mem::take(&mut state.inbound)
             .into_values()
             .map(|(handle, _)| handle.shutdown());
@@ -322,6 +317,12 @@ impl KafkaEventBridge {
             .into_iter()
             .collect::<Result<Vec<()>, _>>()
             .map(|_| ());
+        if let Some(sub) = state.outbound_all.take() {
+            self.bus.unsubscribe(sub);
+        }
+        for (_, sub) in state.outbound.drain() {
+            self.bus.unsubscribe(sub);
+        }
         let outbox = Arc::clone(&self.outbox);
         let timeout = Duration::from_millis(u64::from(self.config.message_timeout_ms).min(5_000));
         let _ = tokio::task::spawn_blocking(move || outbox.close(timeout)).await;

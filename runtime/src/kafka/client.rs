@@ -27,13 +27,22 @@ use super::error::KafkaError;
 /// Commits what was handled before partitions are taken away, and notices
 /// when every broker is gone.
 pub(crate) struct Context {
-    down: Arc<AtomicBool>,
+    down: Arc<Down>,
+}
+
+/// "Every broker is gone": a flag, and a wake-up for the consumer loop.
+#[derive(Default)]
+struct Down {
+    flag: AtomicBool,
+    notify: tokio::sync::Notify,
 }
 
 impl ClientContext for Context {
     fn error(&self, error: RdKafkaError, _reason: &str) {
         if error.rdkafka_error_code() == Some(RDKafkaErrorCode::AllBrokersDown) {
-            self.down.store(true, Ordering::SeqCst);
+            self.down.flag.store(true, Ordering::SeqCst);
+            // Stores a permit if the loop is not waiting right now.
+            self.down.notify.notify_one();
         }
     }
 }
@@ -70,10 +79,12 @@ pub(crate) struct Recipe {
 /// The current client, swapped after an outage; shared with the handle.
 pub(crate) struct Client {
     current: RwLock<Option<Arc<Inner>>>,
-    down: Arc<AtomicBool>,
+    down: Arc<Down>,
     recipe: Recipe,
     /// Next offset per partition, for a replaying consumer to resume at.
     resume: std::sync::Mutex<HashMap<(String, i32), i64>>,
+    /// The last error the consumer reported.
+    last_error: std::sync::Mutex<Option<String>>,
 }
 
 impl Client {
@@ -81,9 +92,10 @@ impl Client {
     pub(crate) async fn connect(recipe: Recipe) -> Result<Arc<Self>, KafkaError> {
         let client = Arc::new(Client {
             current: RwLock::new(None),
-            down: Arc::new(AtomicBool::new(false)),
+            down: Arc::default(),
             recipe,
             resume: std::sync::Mutex::new(HashMap::new()),
+            last_error: std::sync::Mutex::new(None),
         });
         let fresh = Arc::clone(&client);
         tokio::task::spawn_blocking(move || fresh.build())
@@ -100,9 +112,32 @@ impl Client {
             .clone()
     }
 
-    /// Whether every broker went away since the client was created.
-    pub(crate) fn is_down(&self) -> bool {
-        self.down.load(Ordering::SeqCst)
+    /// Completes once every broker went away since the client was created.
+    pub(crate) async fn down(&self) {
+        while !self.down.flag.load(Ordering::SeqCst) {
+            self.down.notify.notified().await;
+        }
+    }
+
+    /// Keeps `error` as the last one the consumer reported.
+    pub(crate) fn record_error(&self, error: String) {
+        *self.last_error.lock().unwrap_or_else(|p| p.into_inner()) = Some(error);
+    }
+
+    /// The last error the consumer reported, if any.
+    pub(crate) fn last_error(&self) -> Option<String> {
+        self.last_error
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Takes the client out, to close it: the loop has ended.
+    pub(crate) fn take(&self) -> Option<Arc<Inner>> {
+        self.current
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
     }
 
     /// Remembers that `offset` of a partition was handled.
@@ -153,7 +188,7 @@ impl Client {
     }
 
     fn build(&self) -> Result<(), KafkaError> {
-        self.down.store(false, Ordering::SeqCst);
+        self.down.flag.store(false, Ordering::SeqCst);
         let consumer: Inner = self.recipe.config.create_with_context(Context {
             down: Arc::clone(&self.down),
         })?;

@@ -108,6 +108,7 @@ impl Acks {
 /// | --- | --- | --- |
 /// | `KAFKA_BOOTSTRAP_SERVERS` | [`bootstrap_servers`](KafkaConfig::bootstrap_servers) | `localhost:9092` |
 /// | `KAFKA_CLIENT_ID` | [`client_id`](KafkaConfig::client_id) | `schemabus` |
+/// | `KAFKA_SERVICE` | [`service`](KafkaConfig::service) | the client id |
 /// | `KAFKA_CONSUMER_GROUP` | [`consumer_group`](KafkaConfig::consumer_group) | `schemabus` |
 /// | `KAFKA_TOPIC_PREFIX` | [`topic_prefix`](KafkaConfig::topic_prefix) | empty |
 /// | `KAFKA_USE_AVRO` | [`use_avro`](KafkaConfig::use_avro) | `false` (JSON) |
@@ -166,8 +167,14 @@ impl Acks {
 pub struct KafkaConfig {
     /// Brokers to bootstrap from, comma-separated `host:port`.
     pub bootstrap_servers: String,
-    /// `client.id` of every client.
+    /// `client.id` of every client; also names this instance's spool file,
+    /// so give each process its own.
     pub client_id: String,
+    /// The service this instance belongs to, written as the `ce_origin` of
+    /// everything it produces; a bridge skips records of its own service
+    /// (its bus delivered them already). Instances of one service share it;
+    /// `None` uses the client id.
+    pub service: Option<String>,
     /// Consumer group of consumers.
     pub consumer_group: String,
     /// Prefix of every topic name, e.g. `test.`.
@@ -221,6 +228,7 @@ impl Default for KafkaConfig {
         KafkaConfig {
             bootstrap_servers: "localhost:9092".to_owned(),
             client_id: "schemabus".to_owned(),
+            service: None,
             consumer_group: "schemabus".to_owned(),
             topic_prefix: String::new(),
             use_avro: false,
@@ -275,6 +283,7 @@ impl fmt::Debug for KafkaConfig {
         f.debug_struct("KafkaConfig")
             .field("bootstrap_servers", &self.bootstrap_servers)
             .field("client_id", &self.client_id)
+            .field("service", &self.service)
             .field("consumer_group", &self.consumer_group)
             .field("topic_prefix", &self.topic_prefix)
             .field("use_avro", &self.use_avro)
@@ -370,6 +379,24 @@ impl KafkaConfig {
         dedup_window: usize,
         /// Sets [`spool_max_bytes`](Self::spool_max_bytes).
         spool_max_bytes: u64,
+    }
+
+    /// Sets [`service`](Self::service).
+    #[must_use]
+    pub fn service(mut self, service: impl Into<String>) -> Self {
+        self.service = Some(service.into());
+        self
+    }
+
+    /// The origin written into `ce_origin`: the service, or the client id.
+    pub fn origin(&self) -> &str {
+        self.service.as_deref().unwrap_or(&self.client_id)
+    }
+
+    /// The topic of every event of `catalog` under this configuration's
+    /// prefix and overrides.
+    pub fn topic_mapper(&self, catalog: &crate::catalog::Catalog) -> crate::topic::TopicMapper {
+        crate::topic::TopicMapper::with_overrides(catalog, &self.topic_prefix, &self.topics)
     }
 
     /// Sends events of `event_type` (full Avro name) to `topic` instead of
@@ -476,6 +503,7 @@ impl KafkaConfig {
             match key.as_str() {
                 "KAFKA_BOOTSTRAP_SERVERS" => self.bootstrap_servers = value.clone(),
                 "KAFKA_CLIENT_ID" => self.client_id = value.clone(),
+                "KAFKA_SERVICE" => self.service = Some(value.clone()).filter(|s| !s.is_empty()),
                 "KAFKA_CONSUMER_GROUP" => self.consumer_group = value.clone(),
                 "KAFKA_TOPIC_PREFIX" => self.topic_prefix = value.clone(),
                 "KAFKA_USE_AVRO" => self.use_avro = v.boolean()?,

@@ -129,6 +129,8 @@ pub struct EventConsumer {
     filter: TypeFilter,
     metrics: Arc<KafkaMetrics>,
     skip_origin: Option<String>,
+    /// Contexts added that the catalog does not have: `start` refuses them.
+    unknown_contexts: Vec<String>,
 }
 
 impl std::fmt::Debug for EventConsumer {
@@ -156,18 +158,19 @@ impl EventConsumer {
             filter: TypeFilter::all(),
             metrics,
             skip_origin: None,
+            unknown_contexts: Vec::new(),
         }
     }
 
     /// Also consumes every topic the events of `context` go to.
     #[must_use]
     pub fn add_context(mut self, context: &str) -> Self {
-        let mapper = TopicMapper::with_overrides(
-            self.catalog,
-            &self.config.topic_prefix,
-            &self.config.topics,
-        );
-        for topic in mapper.topics_of(context) {
+        let mapper = self.config.topic_mapper(self.catalog);
+        let topics = mapper.topics_of(context);
+        if topics.is_empty() {
+            self.unknown_contexts.push(context.to_owned());
+        }
+        for topic in topics {
             if !self.topics.contains(&topic) {
                 self.topics.push(topic);
             }
@@ -224,8 +227,16 @@ impl EventConsumer {
     ///
     /// # Errors
     ///
+    /// [`KafkaError::UnknownContext`] for a context the catalog does not
+    /// have, [`KafkaError::NothingToConsume`] without contexts or topics,
     /// [`KafkaError::Client`] when the broker cannot be reached or refuses.
     pub async fn start(self) -> Result<ConsumerHandle, KafkaError> {
+        if let Some(context) = self.unknown_contexts.first() {
+            return Err(KafkaError::UnknownContext(context.clone()));
+        }
+        if self.topics.is_empty() {
+            return Err(KafkaError::NothingToConsume);
+        }
         let mut all: Vec<String> = self.topics.clone();
         all.extend(self.topics.iter().map(|t| TopicMapper::dlq(t)));
         super::admin::ensure_topics(&self.config, &all).await?;
@@ -322,33 +333,23 @@ impl ConsumerHandle {
         self.metrics.snapshot()
     }
 
-    /// Lag of every assigned partition (asks the broker: blocks up to
-    /// `timeout` per partition).
+    /// Lag of every assigned partition (asks the broker, up to `timeout`
+    /// per partition, on a blocking thread).
     ///
     /// # Errors
     ///
     /// [`KafkaError::Client`] when the broker does not answer.
-    pub fn lag(&self, timeout: Duration) -> Result<Vec<PartitionLag>, KafkaError> {
-        let Some(consumer) = self.client.get() else {
-            return Ok(Vec::new());
-        };
-        let position = consumer.position()?;
-        let mut out = Vec::new();
-        for e in position.elements() {
-            let (_, end) = consumer.fetch_watermarks(e.topic(), e.partition(), timeout)?;
-            let position = match e.offset() {
-                Offset::Offset(o) => Some(o),
-                _ => None,
-            };
-            out.push(PartitionLag {
-                topic: e.topic().to_owned(),
-                partition: e.partition(),
-                position,
-                end,
-                lag: end - position.unwrap_or(0),
-            });
-        }
-        Ok(out)
+    pub async fn lag(&self, timeout: Duration) -> Result<Vec<PartitionLag>, KafkaError> {
+        let client = Arc::clone(&self.client);
+        tokio::task::spawn_blocking(move || partition_lag(&client, timeout))
+            .await
+            .map_err(|_| KafkaError::Shutdown)?
+    }
+
+    /// The last error the consumer reported (a broker going away, a topic
+    /// deleted, an authorization failure), if any.
+    pub fn last_error(&self) -> Option<String> {
+        self.client.last_error()
     }
 
     /// Whether the consumer has a live client: false from the moment every
@@ -372,6 +373,29 @@ impl ConsumerHandle {
         let _ = self.stop.send(true);
         self.task.await.map_err(|_| KafkaError::Shutdown)?
     }
+}
+
+fn partition_lag(client: &Client, timeout: Duration) -> Result<Vec<PartitionLag>, KafkaError> {
+    let Some(consumer) = client.get() else {
+        return Ok(Vec::new());
+    };
+    let position = consumer.position()?;
+    let mut out = Vec::new();
+    for e in position.elements() {
+        let (low, end) = consumer.fetch_watermarks(e.topic(), e.partition(), timeout)?;
+        let position = match e.offset() {
+            Offset::Offset(o) => Some(o),
+            _ => None,
+        };
+        out.push(PartitionLag {
+            topic: e.topic().to_owned(),
+            partition: e.partition(),
+            position,
+            end,
+            lag: end - position.unwrap_or(low),
+        });
+    }
+    Ok(out)
 }
 
 /// Several consumers running in parallel, one per context (the original
@@ -430,7 +454,7 @@ impl MultiContextConsumer {
         for context in &self.contexts {
             let consumer = EventConsumer::new(self.config.clone(), self.catalog, &self.bus)
                 .add_context(context);
-            if consumer.topics.iter().all(|t| started.contains(t)) {
+            if !consumer.topics.is_empty() && consumer.topics.iter().all(|t| started.contains(t)) {
                 continue;
             }
             self.running.push(consumer.start().await?);

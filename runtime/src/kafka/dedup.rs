@@ -39,6 +39,13 @@ impl DedupWindow {
     }
 }
 
+impl DedupWindow {
+    /// Forgets `id` (its place in the eviction order stays until it comes up).
+    pub(crate) fn remove(&mut self, id: Uuid) {
+        self.seen.remove(&id);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

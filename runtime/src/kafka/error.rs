@@ -32,6 +32,12 @@ pub enum KafkaError {
         /// What went wrong.
         reason: String,
     },
+    /// A consumer was given a bounded context the catalog does not have.
+    #[error("no bounded context `{0}` in the catalog")]
+    UnknownContext(String),
+    /// A consumer was started without contexts or topics.
+    #[error("nothing to consume: add a context or a topic first")]
+    NothingToConsume,
     /// The event's type is not in the catalog the piece was built with.
     #[error("event type `{0}` is not in the catalog")]
     UnknownEventType(String),

@@ -116,8 +116,8 @@ impl ProducerContext for Context {
                 .map(|h| (h.key, h.value.unwrap_or_default())),
             value: m.payload().unwrap_or_default(),
         };
-        if let Err(e) = self.0.spool().append(record) {
-            // Nowhere left to put it: the loss is counted and reported.
+        if let Err(e) = self.0.spool().append_accepted(record) {
+            // Only an I/O error (a full disk) gets here: the loss is reported.
             *self.0.last_error.lock().unwrap_or_else(|p| p.into_inner()) =
                 Some(format!("event lost: {e}"));
         }
@@ -173,9 +173,9 @@ impl Outbox {
             producer: RwLock::new(Some(producer)),
             config: config.clone(),
             shared,
-            topics: TopicMapper::with_overrides(catalog, &config.topic_prefix, &config.topics),
+            topics: config.topic_mapper(catalog),
             format: format_of(config),
-            origin: config.client_id.clone(),
+            origin: config.origin().to_owned(),
             seq: AtomicU64::new(max_seq + 1),
             buf: Mutex::new(Vec::new()),
             stop: Arc::new(AtomicBool::new(false)),
@@ -288,20 +288,21 @@ impl Outbox {
     /// whatever is left stays in the spool for the next start.
     pub(crate) fn close(&self, timeout: Duration) {
         self.stop.store(true, Ordering::SeqCst);
-        if let Some(thread) = self
+        let thread = self
             .health_thread
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .take()
-        {
+            .take();
+        // The health thread itself may drop the last reference.
+        if let Some(thread) = thread.filter(|t| t.thread().id() != std::thread::current().id()) {
             let _ = thread.join();
         }
-        if let Some(producer) = self
+        let producer = self
             .producer
             .write()
             .unwrap_or_else(|p| p.into_inner())
-            .take()
-        {
+            .take();
+        if let Some(producer) = producer {
             let _ = producer.flush(timeout);
             retire(&producer);
         }
@@ -309,8 +310,10 @@ impl Outbox {
 }
 
 impl Drop for Outbox {
+    /// Dropped without a shutdown (the bus holding the bridge's handler
+    /// went away): what librdkafka still holds goes to the spool.
     fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
+        self.close(Duration::from_millis(500));
     }
 }
 
@@ -414,6 +417,11 @@ impl HealthWatcher {
             }
             let timeout = Duration::from_millis(u64::from(outbox.config.message_timeout_ms));
             let _ = producer.flush(timeout);
+            if producer.in_flight_count() > 0 {
+                // Not all settled: the drained file stays until they are,
+                // so a crash now sends them again rather than never.
+                return Ok(());
+            }
         }
         let mut spool = outbox.shared.spool();
         spool.finish_drain()?;

@@ -87,9 +87,9 @@ impl EventProducer {
         Ok(EventProducer {
             producer: config.producer_config().create()?,
             ensured: EnsuredTopics::new(config),
-            topics: TopicMapper::with_overrides(catalog, &config.topic_prefix, &config.topics),
+            topics: config.topic_mapper(catalog),
             format: format_of(config),
-            origin: config.client_id.clone(),
+            origin: config.origin().to_owned(),
         })
     }
 
@@ -222,9 +222,9 @@ impl BatchEventProducer {
                 .producer_config()
                 .create_with_context(Acks::default())?,
             ensured: EnsuredTopics::new(config),
-            topics: TopicMapper::with_overrides(catalog, &config.topic_prefix, &config.topics),
+            topics: config.topic_mapper(catalog),
             format: format_of(config),
-            origin: config.client_id.clone(),
+            origin: config.origin().to_owned(),
             buf: Mutex::new(Vec::new()),
             flushed: Mutex::new((0, 0)),
         })

@@ -141,23 +141,44 @@ impl Spool {
         self.records == 0
     }
 
-    /// Appends one record.
+    /// Appends a new record: refused when the spool is full.
     pub(crate) fn append<'a, H>(&mut self, record: RecordRef<'a, H>) -> Result<(), KafkaError>
+    where
+        H: IntoIterator<Item = (&'a str, &'a [u8])>,
+    {
+        self.write(record, false)
+    }
+
+    /// Appends a record accepted earlier that failed in flight: taken even
+    /// beyond the limit, which only refuses new events.
+    pub(crate) fn append_accepted<'a, H>(
+        &mut self,
+        record: RecordRef<'a, H>,
+    ) -> Result<(), KafkaError>
+    where
+        H: IntoIterator<Item = (&'a str, &'a [u8])>,
+    {
+        self.write(record, true)
+    }
+
+    fn write<'a, H>(&mut self, record: RecordRef<'a, H>, accepted: bool) -> Result<(), KafkaError>
     where
         H: IntoIterator<Item = (&'a str, &'a [u8])>,
     {
         self.buf.clear();
         encode(&mut self.buf, record);
         let len = self.buf.len() as u64;
-        if self.bytes + len > self.max_bytes {
+        if !accepted && self.bytes + len > self.max_bytes {
             return Err(KafkaError::SpoolFull {
                 bytes: self.bytes,
                 max: self.max_bytes,
             });
         }
-        self.file
-            .write_all(&self.buf)
-            .map_err(io_error(&self.path))?;
+        if let Err(e) = self.file.write_all(&self.buf) {
+            // A torn record would hide every later one: cut it off.
+            let _ = self.file.set_len(self.bytes);
+            return Err(io_error(&self.path)(e));
+        }
         self.bytes += len;
         self.records += 1;
         Ok(())
@@ -387,16 +408,27 @@ mod tests {
             })
             .unwrap_err();
         assert!(matches!(err, KafkaError::SpoolFull { .. }), "{err}");
+        // A record that failed in flight was accepted already: never refused.
+        spool
+            .append_accepted(RecordRef {
+                seq: 2,
+                event_type: "t.E",
+                topic: "t.events",
+                key: None,
+                headers: std::iter::empty(),
+                value: &[0; 80],
+            })
+            .unwrap();
         drop(spool);
         let path = dir.path().join("p.spool");
         let mut data = std::fs::read(&path).unwrap();
         data.extend_from_slice(&[50, 0, 0, 0, 1, 2]);
         std::fs::write(&path, data).unwrap();
         let (mut spool, _) = Spool::open(dir.path(), "p", 1 << 20).unwrap();
-        assert_eq!(spool.depth(), 1);
+        assert_eq!(spool.depth(), 2);
         append(&mut spool, 3, b"after");
         let taken = spool.take().unwrap();
-        assert_eq!(taken.iter().map(|r| r.seq).collect::<Vec<_>>(), [1, 3]);
+        assert_eq!(taken.iter().map(|r| r.seq).collect::<Vec<_>>(), [1, 2, 3]);
     }
 
     #[test]

@@ -32,8 +32,10 @@ pub(crate) fn is_inbound(event_id: uuid::Uuid) -> bool {
     INBOUND.try_with(|id| *id == event_id).unwrap_or(false)
 }
 
-/// How often the loop looks at the client's "all brokers down" flag.
-const DOWN_CHECK: Duration = Duration::from_millis(100);
+/// Longest wait between two attempts: retries of one message must stay well
+/// inside librdkafka's `max.poll.interval.ms` (300 s), or the group evicts
+/// the consumer.
+const MAX_BACKOFF: Duration = Duration::from_secs(10);
 
 pub(crate) struct Worker {
     pub(crate) client: Arc<Client>,
@@ -74,7 +76,7 @@ impl Worker {
             let received = tokio::select! {
                 biased;
                 _ = stopped.wait_for(|s| *s) => break,
-                _ = async { while !client.is_down() { tokio::time::sleep(DOWN_CHECK).await } } => None,
+                _ = client.down() => None,
                 m = consumer.recv() => Some(m),
             };
             let Some(received) = received else {
@@ -86,7 +88,8 @@ impl Worker {
             };
             let message = match received {
                 Ok(m) => m,
-                Err(_) => {
+                Err(e) => {
+                    self.client.record_error(e.to_string());
                     // Transient client errors (broker down, rebalance in
                     // progress) are retried by librdkafka; pause briefly.
                     tokio::time::sleep(Duration::from_millis(100)).await;
@@ -104,11 +107,17 @@ impl Worker {
                 Outcome::Interrupted => break,
             }
         }
-        if let Some(consumer) = self.client.get() {
-            if self.commit {
-                let _ = consumer.commit_consumer_state(CommitMode::Sync);
-            }
-            consumer.unsubscribe();
+        if let Some(consumer) = self.client.take() {
+            let commit = self.commit;
+            // Committing and closing wait on the broker: not on a runtime thread.
+            let _ = tokio::task::spawn_blocking(move || {
+                if commit {
+                    let _ = consumer.commit_consumer_state(CommitMode::Sync);
+                }
+                consumer.unsubscribe();
+                drop(consumer);
+            })
+            .await;
         }
         Ok(())
     }
@@ -122,6 +131,13 @@ impl Worker {
         }
         if let (Some(not_before), Some(at)) = (self.not_before, message.timestamp().to_millis()) {
             if at < not_before {
+                return Outcome::Done;
+            }
+        }
+        // Binary mode names the type in a header: skip unwanted types
+        // before decoding (and before an unknown type becomes a dead letter).
+        if let Some(event_type) = message::header(message.headers(), "ce_type") {
+            if !self.filter.accepts(event_type) {
                 return Outcome::Done;
             }
         }
@@ -142,12 +158,11 @@ impl Worker {
             bump(&counters.duplicates);
             return Outcome::Done;
         }
-        let mut attempt = 0;
+        let (mut report, mut failed) = INBOUND
+            .scope(id, self.bus.publish_tracked(Arc::clone(&event)))
+            .await;
+        let mut attempt = 1;
         loop {
-            attempt += 1;
-            let report = INBOUND
-                .scope(id, self.bus.publish_shared(Arc::clone(&event)))
-                .await;
             if report.failed == 0 {
                 bump(&counters.consumed);
                 return Outcome::Done;
@@ -163,12 +178,17 @@ impl Worker {
                     .map(|f| format!("handler `{}` failed: {}", f.handler, f.error))
                     .unwrap_or_else(|| "a handler failed".to_owned());
                 bump(&counters.dead_lettered);
+                // Put back on the topic later, it is handled again.
+                self.dedup.remove(id);
                 return self.dead_letter(message, &reason, attempt).await;
             }
-            let wait = self.backoff * 2u32.saturating_pow(attempt - 1);
+            let wait = (self.backoff * 2u32.saturating_pow(attempt - 1)).min(MAX_BACKOFF);
             if self.sleep_unless_stopped(wait).await {
                 return Outcome::Interrupted;
             }
+            attempt += 1;
+            // Only the handlers that failed run again.
+            (report, failed) = INBOUND.scope(id, self.bus.redeliver(&event, &failed)).await;
         }
     }
 
