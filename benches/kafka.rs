@@ -141,16 +141,13 @@ fn raw_produce(config: &KafkaConfig, events: &[DebateCompleted]) -> Row {
     }
 }
 
-fn headers_of(headers: &OwnedHeaders) -> Vec<(&'static str, String)> {
+fn headers_of(headers: &OwnedHeaders) -> Vec<(String, String)> {
     use rdkafka::message::Headers;
     headers
         .iter()
         .map(|h| {
-            let key: &'static str = Box::leak(h.key.to_owned().into_boxed_str());
-            (
-                key,
-                String::from_utf8_lossy(h.value.unwrap_or_default()).into_owned(),
-            )
+            let value = String::from_utf8_lossy(h.value.unwrap_or_default()).into_owned();
+            (h.key.to_owned(), value)
         })
         .collect()
 }
