@@ -25,7 +25,9 @@ use schemabus::events::common::DecisionType;
 use schemabus::events::debate::DebateCompleted;
 use schemabus::events::CATALOG;
 use schemabus::hybrid::HybridEventBus;
-use schemabus::kafka::{ensure_topics, message, BatchEventProducer, EventConsumer, KafkaConfig};
+use schemabus::kafka::{
+    ensure_topics, message, BatchEventProducer, EventConsumer, KafkaConfig, KafkaEventBridge,
+};
 use schemabus::EventMetadata;
 
 const LATENCY_RATE: u64 = 2_000;
@@ -230,7 +232,61 @@ async fn event_consume(config: &KafkaConfig, expected: u64) -> Row {
 }
 
 /// Publishes on a hybrid bus; returns the publish row and the end-to-end row.
-async fn hybrid(config: &KafkaConfig, events: Vec<DebateCompleted>) -> (Row, Row) {
+/// Where the published events come from: a hybrid bus (which also consumes
+/// every topic, its own included), or a bus bridged outbound only.
+enum Source {
+    Hybrid(HybridEventBus),
+    Outbound(EventBus, KafkaEventBridge),
+}
+
+impl Source {
+    async fn new(config: &KafkaConfig, outbound_only: bool) -> Self {
+        if outbound_only {
+            let bus = EventBus::new();
+            let bridge = KafkaEventBridge::new(&bus, config.clone(), &CATALOG).expect("bridge");
+            bridge
+                .bridge::<DebateCompleted>(true, false)
+                .await
+                .expect("bridge");
+            Source::Outbound(bus, bridge)
+        } else {
+            let bus = HybridEventBus::connect(&EventBus::new(), config.clone(), &CATALOG)
+                .await
+                .expect("hybrid");
+            Source::Hybrid(bus)
+        }
+    }
+    fn online(&self) -> bool {
+        match self {
+            Source::Hybrid(h) => h.health().producer.is_some_and(|p| p.online),
+            Source::Outbound(_, b) => b.health().online,
+        }
+    }
+    async fn publish(&self, e: DebateCompleted) {
+        match self {
+            Source::Hybrid(h) => h.publish(e).await,
+            Source::Outbound(bus, _) => bus.publish(e).await,
+        };
+    }
+    async fn flush(&self) -> u64 {
+        match self {
+            Source::Hybrid(h) => h.flush(Duration::from_secs(120)).await,
+            Source::Outbound(_, b) => b.flush(Duration::from_secs(120)).await,
+        }
+    }
+    async fn shutdown(self) {
+        match self {
+            Source::Hybrid(h) => h.shutdown().await.expect("shutdown"),
+            Source::Outbound(_, b) => b.shutdown().await.expect("shutdown"),
+        }
+    }
+}
+
+async fn hybrid(
+    config: &KafkaConfig,
+    events: Vec<DebateCompleted>,
+    outbound_only: bool,
+) -> (Row, Row) {
     let receiver = EventBus::new();
     let seen = Arc::new(AtomicU64::new(0));
     let s = Arc::clone(&seen);
@@ -250,10 +306,8 @@ async fn hybrid(config: &KafkaConfig, events: Vec<DebateCompleted>) -> (Row, Row
         .start()
         .await
         .expect("consumer");
-    let service = HybridEventBus::connect(&EventBus::new(), config.clone(), &CATALOG)
-        .await
-        .expect("hybrid");
-    while !service.health().producer.is_some_and(|p| p.online) {
+    let service = Source::new(config, outbound_only).await;
+    while !service.online() {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     // Wait for the receiver's group join so the end-to-end time is the pipeline's.
@@ -265,7 +319,7 @@ async fn hybrid(config: &KafkaConfig, events: Vec<DebateCompleted>) -> (Row, Row
     for e in events {
         service.publish(e).await;
     }
-    let outstanding = service.flush(Duration::from_secs(120)).await;
+    let outstanding = service.flush().await;
     let published = start.elapsed().as_secs_f64();
     assert_eq!(outstanding, 0);
     while seen.load(Ordering::Relaxed) < n {
@@ -273,15 +327,26 @@ async fn hybrid(config: &KafkaConfig, events: Vec<DebateCompleted>) -> (Row, Row
     }
     let end_to_end = start.elapsed().as_secs_f64();
     consumer.shutdown().await.expect("shutdown");
-    service.shutdown().await.expect("shutdown");
+    service.shutdown().await;
+    let (publish, through) = if outbound_only {
+        (
+            "bus + outbound-only bridge publish → acknowledged",
+            "bus + outbound-only bridge → Kafka → EventConsumer → handler",
+        )
+    } else {
+        (
+            "HybridEventBus publish → acknowledged (local delivery + produce)",
+            "HybridEventBus → Kafka → EventConsumer → handler",
+        )
+    };
     (
         Row {
-            name: "HybridEventBus publish → acknowledged (local delivery + produce)",
+            name: publish,
             events: n,
             seconds: published,
         },
         Row {
-            name: "HybridEventBus → Kafka → EventConsumer → handler",
+            name: through,
             events: n,
             seconds: end_to_end,
         },
@@ -436,8 +501,12 @@ fn main() {
 
     if only_hybrid {
         let hybrid_events: Vec<DebateCompleted> = (0..events).map(event).collect();
-        let (publish, end_to_end) =
-            runtime.block_on(hybrid(&config(&bootstrap, &run, "hybrid"), hybrid_events));
+        let outbound_only = args.iter().any(|a| a == "--outbound-only");
+        let (publish, end_to_end) = runtime.block_on(hybrid(
+            &config(&bootstrap, &run, "hybrid"),
+            hybrid_events,
+            outbound_only,
+        ));
         println!(
             "publish {:.0}/s, end to end {:.0}/s",
             publish.rate(),
@@ -457,8 +526,17 @@ fn main() {
     let raw_read = raw_consume(&batch_cfg, events as u64);
     let ours_read = runtime.block_on(event_consume(&batch_cfg, events as u64));
     let hybrid_events: Vec<DebateCompleted> = (0..events).map(event).collect();
-    let (hybrid_publish, end_to_end) =
-        runtime.block_on(hybrid(&config(&bootstrap, &run, "hybrid"), hybrid_events));
+    let (hybrid_publish, end_to_end) = runtime.block_on(hybrid(
+        &config(&bootstrap, &run, "hybrid"),
+        hybrid_events,
+        false,
+    ));
+    let outbound_events: Vec<DebateCompleted> = (0..events).map(event).collect();
+    let (outbound_publish, outbound_end_to_end) = runtime.block_on(hybrid(
+        &config(&bootstrap, &run, "outbound"),
+        outbound_events,
+        true,
+    ));
     let (p50, p99) = runtime.block_on(latency(&config(&bootstrap, &run, "latency")));
     let (raw50, raw99) = raw_latency(&config(&bootstrap, &run, "rawlatency"));
 
@@ -480,14 +558,19 @@ fn main() {
     line(&raw_read, None);
     line(&ours_read, Some(&raw_read));
     line(&end_to_end, Some(&raw));
+    line(&outbound_publish, Some(&raw));
+    line(&outbound_end_to_end, Some(&raw));
     println!("\nlatency at {LATENCY_RATE} events/s for {LATENCY_SECONDS} s, publish → handler:");
     println!("| path | p50 ms | p99 ms |\n| --- | ---: | ---: |");
     println!("| HybridEventBus → Kafka → EventConsumer → handler | {p50:.1} | {p99:.1} |");
     println!("| raw rdkafka, same settings (CreateTime → poll) | {raw50:.1} | {raw99:.1} |");
     let original = 10_000.0 / 5.0;
     println!(
-        "\nthe original's bar (10,000 events in 5 s = {original:.0}/s): end to end is {:.0}× faster",
-        end_to_end.rate() / original
+        "\nthe original's bar (10,000 events in 5 s = {original:.0}/s): end to end is {:.0}× faster \
+         (outbound-only {:.0}×), BatchEventProducer {:.0}×",
+        end_to_end.rate() / original,
+        outbound_end_to_end.rate() / original,
+        batch.rate() / original
     );
     let _ = std::fs::remove_dir_all(std::env::temp_dir().join(format!("schemabus-bench-{run}")));
 }

@@ -20,7 +20,9 @@ use schemabus::bus::EventBus;
 use schemabus::events::common::DecisionType;
 use schemabus::events::debate::DebateCompleted;
 use schemabus::events::CATALOG;
-use schemabus::kafka::{ensure_topics, offsets, BatchEventProducer, EventConsumer, EventProducer};
+use schemabus::kafka::{
+    ensure_topics, offsets, BatchEventProducer, Compression, EventConsumer, EventProducer,
+};
 use schemabus::topic::TopicMapper;
 use schemabus::EventMetadata;
 use support::kafka::{config, read_topic, wait_for};
@@ -110,6 +112,41 @@ async fn one_event_round_trips_through_kafka_as_json() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_event_round_trips_through_kafka_as_avro() {
     round_trip(true).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_compression_codec_round_trips() {
+    let servers = broker_or_skip!();
+    let spool = tempfile::tempdir().unwrap();
+    for compression in [
+        Compression::Gzip,
+        Compression::Snappy,
+        Compression::Lz4,
+        Compression::Zstd,
+    ] {
+        let config = config(&servers, compression.as_str(), &spool)
+            .compression(compression)
+            .use_avro(true);
+        assert_eq!(
+            config.producer_config().get("compression.type"),
+            Some(compression.as_str())
+        );
+        let sent = completed(7);
+        let delivery = EventProducer::new(&config, &CATALOG)
+            .unwrap()
+            .publish(&sent)
+            .await
+            .unwrap();
+        let records = read_topic(&servers, &delivery.topic, 1, Duration::from_secs(30));
+        let got =
+            schemabus::kafka::message::decode(&CATALOG, records[0].payload(), records[0].headers())
+                .unwrap();
+        assert_eq!(
+            got.downcast_ref::<DebateCompleted>(),
+            Some(&sent),
+            "{compression:?}"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -15,7 +15,10 @@
 //!   time, up to [`KafkaConfig::max_attempts`] attempts; then the message goes
 //!   to `<topic>.dlq` with the error, the original topic, partition and
 //!   offset and the attempt count in headers, and the consumer moves on.
-//!   Messages that do not decode go to the dead-letter topic at once.
+//!   Messages that do not decode go to the dead-letter topic at once; so do
+//!   events of a type the catalog does not know (a newer producer) when the
+//!   consumer takes every type — consumers of chosen types skip them.
+//!   Replays neither commit nor dead-letter.
 //!   A retry delivers the event to all its handlers again.
 //! - **No duplicates**: an event whose id is among the last
 //!   [`KafkaConfig::dedup_window`] handled is skipped.

@@ -81,10 +81,10 @@ pub fn encode(
 /// # Errors
 ///
 /// [`MessageError`] saying why the record is not an event of the catalog.
-pub fn decode(
+pub fn decode<H: Headers>(
     catalog: &Catalog,
     value: Option<&[u8]>,
-    headers: Option<&rdkafka::message::BorrowedHeaders>,
+    headers: Option<&H>,
 ) -> Result<SharedEvent, MessageError> {
     let value = value.filter(|v| !v.is_empty()).ok_or(MessageError::Empty)?;
     match wire::detect(value) {

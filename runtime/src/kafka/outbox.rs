@@ -68,6 +68,8 @@ impl Shared {
 }
 
 /// Packs a sequence number and a catalog index into the delivery opaque.
+/// (On 64-bit targets 48 bits of sequence; a 32-bit target keeps 16, so
+/// spooled records could be drained out of order there.)
 fn opaque(seq: u64, type_index: usize) -> usize {
     ((seq as usize) << 16) | (type_index & 0xffff)
 }
