@@ -137,7 +137,7 @@ fn raw_produce(config: &KafkaConfig, events: &[DebateCompleted]) -> Row {
         records.len() as u64
     );
     Row {
-        name: "raw rdkafka produce (BaseProducer, same bytes)",
+        name: "raw rdkafka produce (ThreadedProducer, same bytes)",
         events: records.len() as u64,
         seconds,
     }
@@ -236,7 +236,7 @@ async fn event_consume(config: &KafkaConfig, expected: u64) -> Row {
 /// every topic, its own included), or a bus bridged outbound only.
 enum Source {
     Hybrid(HybridEventBus),
-    Outbound(EventBus, KafkaEventBridge),
+    Outbound(EventBus, Box<KafkaEventBridge>),
 }
 
 impl Source {
@@ -248,7 +248,7 @@ impl Source {
                 .bridge::<DebateCompleted>(true, false)
                 .await
                 .expect("bridge");
-            Source::Outbound(bus, bridge)
+            Source::Outbound(bus, Box::new(bridge))
         } else {
             let bus = HybridEventBus::connect(&EventBus::new(), config.clone(), &CATALOG)
                 .await
