@@ -232,6 +232,22 @@ async fn event_consume(config: &KafkaConfig, expected: u64) -> Row {
 }
 
 /// Publishes on a hybrid bus; returns the publish row and the end-to-end row.
+/// A consumer of the debate topic in a group of its own, feeding `bus`.
+async fn receiving(config: &KafkaConfig, bus: &EventBus) -> schemabus::kafka::ConsumerHandle {
+    let own = config
+        .clone()
+        .client_id(format!("{}-receiver", config.client_id))
+        .consumer_group(format!("{}-receiver", config.consumer_group));
+    ensure_topics(config, &[topic(config)])
+        .await
+        .expect("topics");
+    EventConsumer::new(own, &CATALOG, bus)
+        .add_context("debate")
+        .start()
+        .await
+        .expect("consumer")
+}
+
 /// Where the published events come from: a hybrid bus (which also consumes
 /// every topic, its own included), or a bus bridged outbound only.
 enum Source {
@@ -294,18 +310,7 @@ async fn hybrid(
         s.fetch_add(1, Ordering::Relaxed);
         Ok(())
     });
-    let consumer_config = config
-        .clone()
-        .client_id(format!("{}-receiver", config.client_id))
-        .consumer_group(format!("{}-receiver", config.consumer_group));
-    ensure_topics(config, &[topic(config)])
-        .await
-        .expect("topics");
-    let consumer = EventConsumer::new(consumer_config, &CATALOG, &receiver)
-        .add_context("debate")
-        .start()
-        .await
-        .expect("consumer");
+    let consumer = receiving(config, &receiver).await;
     let service = Source::new(config, outbound_only).await;
     while !service.online() {
         tokio::time::sleep(Duration::from_millis(10)).await;
@@ -370,18 +375,7 @@ async fn latency(config: &KafkaConfig) -> (f64, f64) {
         s.lock().expect("samples").push(ms);
         Ok(())
     });
-    let consumer_config = config
-        .clone()
-        .client_id(format!("{}-receiver", config.client_id))
-        .consumer_group(format!("{}-receiver", config.consumer_group));
-    ensure_topics(config, &[topic(config)])
-        .await
-        .expect("topics");
-    let consumer = EventConsumer::new(consumer_config, &CATALOG, &receiver)
-        .add_context("debate")
-        .start()
-        .await
-        .expect("consumer");
+    let consumer = receiving(config, &receiver).await;
     let service = HybridEventBus::connect(&EventBus::new(), config.clone(), &CATALOG)
         .await
         .expect("hybrid");

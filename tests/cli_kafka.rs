@@ -16,9 +16,9 @@ use std::time::Duration;
 use schemabus::bus::EventBus;
 use schemabus::events::debate::DebateCancelled;
 use schemabus::events::CATALOG;
-use schemabus::kafka::{EventConsumer, EventProducer};
+use schemabus::kafka::EventProducer;
 use schemabus::EventMetadata;
-use support::kafka::{config, unique, wait_for};
+use support::kafka::{config, debate_consumer, unique, wait_for};
 
 fn schemabus(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_schemabus"))
@@ -105,11 +105,7 @@ async fn lag_shows_committed_offsets_and_what_is_left() {
     producer.publish(&cancel("one")).await.unwrap();
     producer.publish(&cancel("two")).await.unwrap();
     let bus = EventBus::new();
-    let consumer = EventConsumer::new(config.clone(), &CATALOG, &bus)
-        .add_context("debate")
-        .start()
-        .await
-        .unwrap();
+    let consumer = debate_consumer(&config, &bus).await;
     wait_for(
         "both consumed",
         Duration::from_secs(60),

@@ -29,7 +29,9 @@ use schemabus::kafka::{
     MultiContextConsumer, StartFrom,
 };
 use schemabus::EventMetadata;
-use support::kafka::{config, count, header, read_topic, record_rounds, round, wait_for};
+use support::kafka::{
+    config, count, debate_consumer, header, read_topic, record_rounds, round, wait_for,
+};
 use uuid::Uuid;
 
 const LONG: Duration = Duration::from_secs(60);
@@ -62,11 +64,7 @@ async fn a_poison_message_goes_to_the_dead_letter_topic_and_the_consumer_goes_on
     let topic = format!("{}debate.events", config.topic_prefix);
     let bus = EventBus::new();
     let seen = record_rounds(&bus);
-    let consumer = EventConsumer::new(config.clone(), &CATALOG, &bus)
-        .add_context("debate")
-        .start()
-        .await
-        .unwrap();
+    let consumer = debate_consumer(&config, &bus).await;
     produce_raw(&config, &topic, b"\x00\x00\x00\x00\x07garbage").await;
     produce_raw(&config, &topic, b"{\"not\": \"a cloudevent\"}").await;
     let producer = EventProducer::new(&config, &CATALOG).unwrap();
@@ -132,11 +130,7 @@ async fn failing_handlers_are_retried_then_dead_lettered() {
                 }
             }
         });
-    let consumer = EventConsumer::new(config.clone(), &CATALOG, &bus)
-        .add_context("debate")
-        .start()
-        .await
-        .unwrap();
+    let consumer = debate_consumer(&config, &bus).await;
     let producer = EventProducer::new(&config, &CATALOG).unwrap();
     for reason in ["always fails", "fails once", "fine"] {
         producer.publish(&cancelled(reason)).await.unwrap();
@@ -200,11 +194,7 @@ async fn a_retry_runs_only_the_handlers_that_failed() {
                 Ok(())
             }
         });
-    let consumer = EventConsumer::new(config.clone(), &CATALOG, &bus)
-        .add_context("debate")
-        .start()
-        .await
-        .unwrap();
+    let consumer = debate_consumer(&config, &bus).await;
     EventProducer::new(&config, &CATALOG)
         .unwrap()
         .publish(&cancelled("flaky storage"))
@@ -257,11 +247,7 @@ async fn duplicates_of_an_event_are_handled_once() {
     let config = config(&servers, "dedup", &spool);
     let bus = EventBus::new();
     let seen = record_rounds(&bus);
-    let consumer = EventConsumer::new(config.clone(), &CATALOG, &bus)
-        .add_context("debate")
-        .start()
-        .await
-        .unwrap();
+    let consumer = debate_consumer(&config, &bus).await;
     let producer = EventProducer::new(&config, &CATALOG).unwrap();
     let event = round(Uuid::new_v4(), 1);
     producer.publish(&event).await.unwrap();
@@ -288,11 +274,7 @@ async fn a_thousand_aggregates_over_six_partitions_keep_their_order() {
         .use_avro(true);
     let bus = EventBus::new();
     let seen = record_rounds(&bus);
-    let consumer = EventConsumer::new(config.clone(), &CATALOG, &bus)
-        .add_context("debate")
-        .start()
-        .await
-        .unwrap();
+    let consumer = debate_consumer(&config, &bus).await;
     let debates: Vec<Uuid> = (0..1000).map(|_| Uuid::new_v4()).collect();
     let batch = BatchEventProducer::new(&config, &CATALOG).unwrap();
     for n in 1..=5 {
@@ -319,11 +301,7 @@ async fn two_consumers_in_a_group_share_partitions_and_lose_nothing_across_a_reb
     let config = config(&servers, "group", &spool).num_partitions(6);
     let bus = EventBus::new();
     let seen = record_rounds(&bus);
-    let first = EventConsumer::new(config.clone(), &CATALOG, &bus)
-        .add_context("debate")
-        .start()
-        .await
-        .unwrap();
+    let first = debate_consumer(&config, &bus).await;
     let batch = BatchEventProducer::new(&config, &CATALOG).unwrap();
     let debates: Vec<Uuid> = (0..200).map(|_| Uuid::new_v4()).collect();
     for id in &debates {
@@ -346,11 +324,7 @@ async fn two_consumers_in_a_group_share_partitions_and_lose_nothing_across_a_reb
             batch.flush_batch(LONG).unwrap()
         })
     };
-    let second = EventConsumer::new(config.clone(), &CATALOG, &bus)
-        .add_context("debate")
-        .start()
-        .await
-        .unwrap();
+    let second = debate_consumer(&config, &bus).await;
     wait_for(
         "the rebalance to give the second consumer partitions",
         LONG,
@@ -380,11 +354,7 @@ async fn shutdown_commits_what_was_handled() {
     let producer = EventProducer::new(&config, &CATALOG).unwrap();
     let bus = EventBus::new();
     let seen = record_rounds(&bus);
-    let consumer = EventConsumer::new(config.clone(), &CATALOG, &bus)
-        .add_context("debate")
-        .start()
-        .await
-        .unwrap();
+    let consumer = debate_consumer(&config, &bus).await;
     let debate = Uuid::new_v4();
     for n in 1..=5 {
         producer.publish(&round(debate, n)).await.unwrap();
@@ -403,11 +373,7 @@ async fn shutdown_commits_what_was_handled() {
 
     let bus = EventBus::new();
     let again = record_rounds(&bus);
-    let consumer = EventConsumer::new(config.clone(), &CATALOG, &bus)
-        .add_context("debate")
-        .start()
-        .await
-        .unwrap();
+    let consumer = debate_consumer(&config, &bus).await;
     producer.publish(&round(debate, 6)).await.unwrap();
     wait_for("the new event", LONG, || count(&again), |n| *n >= 1).await;
     assert_eq!(again.lock().unwrap()[&debate], [6], "nothing handled twice");

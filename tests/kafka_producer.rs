@@ -20,12 +20,10 @@ use schemabus::bus::EventBus;
 use schemabus::events::common::DecisionType;
 use schemabus::events::debate::DebateCompleted;
 use schemabus::events::CATALOG;
-use schemabus::kafka::{
-    ensure_topics, offsets, BatchEventProducer, Compression, EventConsumer, EventProducer,
-};
+use schemabus::kafka::{ensure_topics, offsets, BatchEventProducer, Compression, EventProducer};
 use schemabus::topic::TopicMapper;
 use schemabus::EventMetadata;
-use support::kafka::{config, read_topic, wait_for};
+use support::kafka::{config, debate_consumer, read_topic, wait_for};
 use uuid::Uuid;
 
 fn completed(n: usize) -> DebateCompleted {
@@ -55,11 +53,7 @@ async fn round_trip(use_avro: bool) {
         sink.lock().unwrap().push(e.clone());
         Ok(())
     });
-    let consumer = EventConsumer::new(config.clone(), &CATALOG, &bus)
-        .add_context("debate")
-        .start()
-        .await
-        .unwrap();
+    let consumer = debate_consumer(&config, &bus).await;
     let producer = EventProducer::new(&config, &CATALOG).unwrap();
     let sent = completed(1);
     let delivery = producer.publish(&sent).await.unwrap();

@@ -22,7 +22,8 @@ use rdkafka::message::{Headers, OwnedMessage};
 use rdkafka::{Message, Offset, TopicPartitionList};
 use schemabus::bus::EventBus;
 use schemabus::events::debate::RoundStarted;
-use schemabus::kafka::KafkaConfig;
+use schemabus::events::CATALOG;
+use schemabus::kafka::{ConsumerHandle, EventConsumer, KafkaConfig};
 use schemabus::EventMetadata;
 use uuid::Uuid;
 
@@ -83,6 +84,15 @@ pub fn record_rounds(bus: &EventBus) -> Seen {
         Ok(())
     });
     seen
+}
+
+/// A consumer of the debate context's topic, in `config`'s group, feeding `bus`.
+pub async fn debate_consumer(config: &KafkaConfig, bus: &EventBus) -> ConsumerHandle {
+    EventConsumer::new(config.clone(), &CATALOG, bus)
+        .add_context("debate")
+        .start()
+        .await
+        .unwrap()
 }
 
 /// How many rounds were recorded.
