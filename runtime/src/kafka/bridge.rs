@@ -70,7 +70,7 @@ struct State {
 /// let bus = EventBus::new();
 /// let bridge = KafkaEventBridge::new(&bus, KafkaConfig::from_env()?, catalog)?;
 /// bridge.bridge_all().await?;
-/// println!("{:?}", bridge.metrics().per_type);
+/// println!("{:?}", bridge.metrics().await.per_type);
 /// bridge.shutdown().await?;
 /// # Ok(()) }
 /// ```
