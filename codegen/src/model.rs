@@ -133,6 +133,8 @@ pub struct NamedType {
     pub span: Span,
     /// Custom properties (any key not defined by the Avro spec), e.g. `aggregate`.
     pub props: BTreeMap<String, JsonValue>,
+    /// Where each custom property's value is, for errors about it.
+    pub prop_spans: BTreeMap<String, Span>,
     /// What kind of named type this is.
     pub kind: NamedKind,
 }

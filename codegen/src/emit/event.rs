@@ -84,9 +84,12 @@ pub fn find_events(model: &Model) -> Result<Vec<Event<'_>>, Vec<Diagnostic>> {
         let Some(aggregate) = prop(ty, AGGREGATE_PROP) else {
             continue;
         };
-        let error = |message: String, hint: &str| {
-            Diagnostic::at(&ty.span, &model.files, message).with_hint(hint)
+        // At the property's value when the schema has it, else at the record.
+        let error_at = |prop: &str, message: String, hint: &str| {
+            let span = ty.prop_spans.get(prop).unwrap_or(&ty.span);
+            Diagnostic::at(span, &model.files, message).with_hint(hint)
         };
+        let error = |message: String, hint: &str| error_at(AGGREGATE_PROP, message, hint);
         let JsonValue::String(aggregate) = aggregate else {
             errors.push(error(
                 format!("`{AGGREGATE_PROP}` of `{}` must be a string", name.full()),
@@ -134,7 +137,8 @@ pub fn find_events(model: &Model) -> Result<Vec<Event<'_>>, Vec<Diagnostic>> {
             },
         };
         if !is_context_name(&context) {
-            errors.push(error(
+            errors.push(error_at(
+                CONTEXT_PROP,
                 format!("bounded context `{context}` of `{}` is not a valid name", name.full()),
                 "a context names a Rust enum and a Kafka topic: use letters, digits and `_`, starting with a letter",
             ));

@@ -99,6 +99,11 @@ impl Parser<'_> {
         };
         let known: Vec<&str> = NAMED_KEYS.iter().chain(extra_keys).copied().collect();
         let props = Self::props(members, &known);
+        let prop_spans = members
+            .iter()
+            .filter(|(k, _)| props.contains_key(&k.name))
+            .map(|(k, v)| (k.name.clone(), self.span(v.line, v.col)))
+            .collect();
         if self.diags.len() > errors_before {
             self.out.incomplete.push(full.clone());
         }
@@ -109,6 +114,7 @@ impl Parser<'_> {
                 doc,
                 span: self.span(node.line, node.col),
                 props,
+                prop_spans,
                 kind,
             });
         }
