@@ -526,6 +526,25 @@ fn unions_are_tagged_with_their_branch() {
     );
     assert!(serde_json::from_value::<UnionsChoice>(serde_json::json!({"long": 4})).is_err());
     assert!(serde_json::from_value::<UnionsChoice>(serde_json::json!(4)).is_err());
+
+    // The null branch of a wider union is JSON null, as in Avro's JSON encoding.
+    let null = UnionsNullableChoice::Null;
+    assert_eq!(
+        serde_json::to_value(&null).unwrap(),
+        serde_json::Value::Null
+    );
+    assert_eq!(
+        serde_json::from_value::<UnionsNullableChoice>(serde_json::Value::Null).unwrap(),
+        null
+    );
+    assert!(serde_json::from_value::<UnionsNullableChoice>(serde_json::json!("null")).is_err());
+    let with_null = Unions {
+        nullable_choice: UnionsNullableChoice::Null,
+        ..u
+    };
+    let json = serde_json::to_value(&with_null).unwrap();
+    assert_eq!(json["nullable_choice"], serde_json::Value::Null);
+    assert_eq!(serde_json::from_value::<Unions>(json).unwrap(), with_null);
 }
 
 // -------------------------------------------------------------- recursion

@@ -40,8 +40,8 @@ impl Ctx<'_> {
 
     /// The Avro name of a branch, as the JSON tag of its variant: branches
     /// with a value follow the Avro JSON encoding (`{"string": "…"}`); the
-    /// `null` branch, a unit variant, is the string `"null"` where Avro's
-    /// JSON encoding writes `null`.
+    /// `null` branch is untagged, so it is JSON `null` as in Avro's JSON
+    /// encoding.
     fn branch_tag(branch: &Schema) -> String {
         match branch {
             Schema::Null => "null".into(),
@@ -105,6 +105,9 @@ impl Ctx<'_> {
         let variants = self.variant_idents(branches);
         let count = branches.len();
         let mut decls = Vec::new();
+        // serde wants untagged variants last; the Avro index is explicit in
+        // the codec, so the declaration order does not matter there.
+        let mut null_decl = None;
         let mut lens = Vec::new();
         let mut encodes = Vec::new();
         let mut decodes = Vec::new();
@@ -118,7 +121,8 @@ impl Ctx<'_> {
                 quote!(#i)
             };
             if matches!(branch, Schema::Null) {
-                decls.push(quote!(#[doc = " The `null` branch."] #[serde(rename = #tag)] #variant));
+                null_decl =
+                    Some(quote!(#[doc = " The `null` branch."] #[serde(untagged)] #variant));
                 lens.push(quote!(Self::#variant => #rt::long_len(#index)));
                 encodes.push(quote!(Self::#variant => #rt::put_long(buf, #index),));
                 decodes.push(quote!(#arm => Self::#variant));
@@ -141,6 +145,7 @@ impl Ctx<'_> {
             let dec = self.decode(branch);
             decodes.push(quote!(#arm => Self::#variant(#dec)));
         }
+        decls.extend(null_decl);
         let docs = format!(" A value of the union `{}`.", pos.base);
         let union = Schema::Union(branches.to_vec());
         let min_len = self.min_len_of(&union);
