@@ -217,6 +217,60 @@ async fn a_retry_runs_only_the_handlers_that_failed() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_during_a_retry_leaves_the_message_for_the_next_consumer() {
+    let servers = broker_or_skip!();
+    let spool = tempfile::tempdir().unwrap();
+    let config = config(&servers, "stop-retry", &spool)
+        .retry_backoff_ms(60_000)
+        .max_attempts(5);
+    let bus = EventBus::new();
+    let attempts = Arc::new(AtomicU32::new(0));
+    let a = Arc::clone(&attempts);
+    let _failing = bus.subscribe_sync::<DebateCancelled, _>(move |_| {
+        a.fetch_add(1, Ordering::SeqCst);
+        Err("down".into())
+    });
+    let consumer = debate_consumer(&config, &bus).await;
+    let event = cancelled("retry me");
+    EventProducer::new(&config, &CATALOG)
+        .unwrap()
+        .publish(&event)
+        .await
+        .unwrap();
+    wait_for(
+        "the first attempt",
+        LONG,
+        || attempts.load(Ordering::SeqCst),
+        |n| *n == 1,
+    )
+    .await;
+    // The consumer now waits a minute before its second attempt: shutdown
+    // does not wait for it, and does not commit the message.
+    support::kafka::within("shutdown", Duration::from_secs(20), consumer.shutdown())
+        .await
+        .unwrap();
+
+    let bus = EventBus::new();
+    let got = Arc::new(Mutex::new(Vec::new()));
+    let g = Arc::clone(&got);
+    let _ok = bus.subscribe_sync::<DebateCancelled, _>(move |e| {
+        g.lock().unwrap().push(e.clone());
+        Ok(())
+    });
+    let next = debate_consumer(&config, &bus).await;
+    wait_for(
+        "the message again",
+        LONG,
+        || got.lock().unwrap().len(),
+        |n| *n == 1,
+    )
+    .await;
+    assert_eq!(got.lock().unwrap()[0], event);
+    assert_eq!(attempts.load(Ordering::SeqCst), 1);
+    next.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_consumer_of_an_unknown_context_does_not_start() {
     let spool = tempfile::tempdir().unwrap();
     let config = config("127.0.0.1:1", "unknown", &spool);

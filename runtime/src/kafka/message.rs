@@ -86,15 +86,39 @@ pub fn decode<H: Headers>(
     value: Option<&[u8]>,
     headers: Option<&H>,
 ) -> Result<SharedEvent, MessageError> {
+    decode_with(catalog, value, &header_pairs(headers))
+}
+
+/// A record's headers as `(name, value)` pairs, read once (each header is a
+/// call into librdkafka); headers without a value are left out.
+pub(crate) fn header_pairs<H: Headers>(headers: Option<&H>) -> Vec<(&str, &[u8])> {
+    headers
+        .into_iter()
+        .flat_map(|h| h.iter())
+        .filter_map(|h| Some((h.key, h.value?)))
+        .collect()
+}
+
+/// The UTF-8 value of header `name` among `pairs`.
+pub(crate) fn find_header<'a>(pairs: &[(&str, &'a [u8])], name: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .find(|(key, _)| *key == name)
+        .and_then(|(_, value)| std::str::from_utf8(value).ok())
+}
+
+/// [`decode`] with the headers already read.
+pub(crate) fn decode_with(
+    catalog: &Catalog,
+    value: Option<&[u8]>,
+    headers: &[(&str, &[u8])],
+) -> Result<SharedEvent, MessageError> {
     let value = value.filter(|v| !v.is_empty()).ok_or(MessageError::Empty)?;
     match wire::detect(value) {
         Some(Format::Json) => Ok((catalog.decode_json)(value)?),
         Some(Format::Avro) => {
-            let pairs = headers
-                .into_iter()
-                .flat_map(|h| h.iter())
-                .filter_map(|h| Some((h.key, h.value?)));
-            let (event_type, metadata) = cloudevents::metadata_from_headers(pairs)?;
+            let (event_type, metadata) =
+                cloudevents::metadata_from_headers(headers.iter().copied())?;
             let (schema_id, datum) = wire::unframe(value)?;
             let info = catalog
                 .event_type(&event_type)

@@ -123,9 +123,9 @@ impl Worker {
     }
 
     async fn handle(&mut self, message: &BorrowedMessage<'_>) -> Outcome {
+        let headers = message::header_pairs(message.headers());
         if self.skip_origin.is_some()
-            && message::header(message.headers(), message::ORIGIN_HEADER)
-                == self.skip_origin.as_deref()
+            && message::find_header(&headers, message::ORIGIN_HEADER) == self.skip_origin.as_deref()
         {
             return Outcome::Done;
         }
@@ -136,12 +136,12 @@ impl Worker {
         }
         // Binary mode names the type in a header: skip unwanted types
         // before decoding (and before an unknown type becomes a dead letter).
-        if let Some(event_type) = message::header(message.headers(), "ce_type") {
+        if let Some(event_type) = message::find_header(&headers, "ce_type") {
             if !self.filter.accepts(event_type) {
                 return Outcome::Done;
             }
         }
-        let event = match message::decode(self.catalog, message.payload(), message.headers()) {
+        let event = match message::decode_with(self.catalog, message.payload(), &headers) {
             Ok(event) => event,
             Err(e) => {
                 bump(&self.metrics.of("").dead_lettered);
