@@ -462,7 +462,8 @@ fn main() {
         .and_then(|i| args.get(i + 1))
         .and_then(|n| n.parse().ok())
         .unwrap_or(1_000_000);
-    // `--only hybrid` runs just the end-to-end stage (for profiling).
+    // `--only hybrid` runs just the end-to-end stage, `--only consume` the
+    // EventConsumer stage (for profiling).
     let only_hybrid = args
         .windows(2)
         .any(|w| w[0] == "--only" && w[1] == "hybrid");
@@ -506,6 +507,14 @@ fn main() {
             publish.rate(),
             end_to_end.rate()
         );
+        return;
+    }
+    if args.windows(2).any(|w| w[0] == "--only" && w[1] == "consume") {
+        let cfg = config(&bootstrap, &run, "consume");
+        let produce_events: Vec<DebateCompleted> = (0..events).map(event).collect();
+        batch_produce(&cfg, &produce_events);
+        let row = runtime.block_on(event_consume(&cfg, events as u64));
+        println!("consume {:.0}/s", row.rate());
         return;
     }
     let produce_events: Vec<DebateCompleted> = (0..events).map(event).collect();
