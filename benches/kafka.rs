@@ -509,7 +509,10 @@ fn main() {
         );
         return;
     }
-    if args.windows(2).any(|w| w[0] == "--only" && w[1] == "consume") {
+    if args
+        .windows(2)
+        .any(|w| w[0] == "--only" && w[1] == "consume")
+    {
         let cfg = config(&bootstrap, &run, "consume");
         let produce_events: Vec<DebateCompleted> = (0..events).map(event).collect();
         batch_produce(&cfg, &produce_events);

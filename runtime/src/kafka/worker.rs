@@ -18,7 +18,7 @@ use super::dedup::DedupWindow;
 use super::dlq::DeadLetters;
 use super::error::KafkaError;
 use super::message;
-use super::metrics::{bump, KafkaMetrics};
+use super::metrics::{bump, Counters, KafkaMetrics};
 
 tokio::task_local! {
     /// The id of the event a consumer is delivering: the bridge never
@@ -144,8 +144,8 @@ impl Worker {
         let event = match message::decode_with(self.catalog, message.payload(), &headers) {
             Ok(event) => event,
             Err(e) => {
-                bump(&self.metrics.of("").dead_lettered);
-                return self.dead_letter(message, &e.to_string(), 0).await;
+                let unknown = self.metrics.of("");
+                return self.dead_letter(message, &e.to_string(), 0, unknown).await;
             }
         };
         let event_type = event.event_type();
@@ -177,10 +177,9 @@ impl Worker {
                     .find(|f| f.event_id == id)
                     .map(|f| format!("handler `{}` failed: {}", f.handler, f.error))
                     .unwrap_or_else(|| "a handler failed".to_owned());
-                bump(&counters.dead_lettered);
                 // Put back on the topic later, it is handled again.
                 self.dedup.remove(id);
-                return self.dead_letter(message, &reason, attempt).await;
+                return self.dead_letter(message, &reason, attempt, counters).await;
             }
             let wait = (self.backoff * 2u32.saturating_pow(attempt - 1)).min(MAX_BACKOFF);
             if self.sleep_unless_stopped(wait).await {
@@ -199,10 +198,19 @@ impl Worker {
         message: &BorrowedMessage<'_>,
         error: &str,
         attempts: u32,
+        counters: &Counters,
     ) -> Outcome {
+        if !self.commit {
+            // A replay re-reads history: its dead letters were sent the
+            // first time round.
+            return Outcome::Done;
+        }
         loop {
             match self.dead_letters.send(message, error, attempts).await {
-                Ok(()) => return Outcome::Done,
+                Ok(()) => {
+                    bump(&counters.dead_lettered);
+                    return Outcome::Done;
+                }
                 Err(_) => {
                     if self.sleep_unless_stopped(Duration::from_secs(1)).await {
                         return Outcome::Interrupted;
