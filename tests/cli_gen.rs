@@ -73,7 +73,7 @@ fn gen_reports_errors_found_while_generating() {
     assert_eq!(stdout(&out), "");
     let err = stderr(&out);
     assert!(
-        err.contains("codegen/tests/bad_schemas/aggregate_missing/shop/OrderPlaced.avsc:1:1"),
+        err.contains("codegen/tests/bad_schemas/aggregate_missing/shop/OrderPlaced.avsc:5:16"),
         "{err}"
     );
     assert!(err.contains("aggregate field `orderId`"), "{err}");
