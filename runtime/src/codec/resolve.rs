@@ -4,13 +4,15 @@
 //! message's writer schema differs, [`Resolver`] lets apache-avro apply the
 //! Avro resolution rules (defaults for added fields, skipping removed ones,
 //! promotions, union and enum matching) and re-encode the result in the
-//! reader's layout, which the fast decoder then reads. Parsed schemas and
-//! the compatibility verdict are cached per writer schema and reader type.
+//! reader's layout, which the fast decoder then reads. Parsed schemas, their
+//! resolved names, apache-avro's reader and writer and the compatibility
+//! verdict are built once per writer schema and reader type.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use apache_avro::reader::datum::GenericDatumReader;
+use apache_avro::schema::ResolvedSchema;
 use apache_avro::schema_compatibility::SchemaCompatibility;
 use apache_avro::writer::datum::GenericDatumWriter;
 use apache_avro::Schema;
@@ -58,13 +60,32 @@ enum Plan {
     /// Same canonical form: decode the bytes as they are.
     Direct,
     /// Resolve with apache-avro, then re-encode for the fast decoder.
-    Resolve(Box<Schemas>),
+    Resolve(Box<Resolution>),
 }
 
-struct Schemas {
+/// The two schemas and what apache-avro builds from them, kept together
+/// because the latter borrow the former.
+#[ouroboros::self_referencing]
+struct Resolution {
     writer: Schema,
     reader: Schema,
+    /// The writer's named types, for the allocation-free pre-check.
+    #[borrows(writer)]
+    #[covariant]
+    writer_names: ResolvedSchema<'this>,
+    #[borrows(writer, reader)]
+    #[covariant]
+    datum_reader: GenericDatumReader<'this>,
+    #[borrows(reader)]
+    #[covariant]
+    datum_writer: GenericDatumWriter<'this>,
 }
+
+// The cache is shared across threads: keep what it holds `Send + Sync`.
+const _: fn() = || {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<Resolver>();
+};
 
 /// Reader full name → writer schema JSON → plan.
 type Cache = HashMap<&'static str, HashMap<Box<str>, Arc<Plan>>>;
@@ -122,30 +143,30 @@ impl Resolver {
         }
         match &*self.plan::<T>(writer_schema_json)? {
             Plan::Direct => Ok(T::from_avro_bytes(bytes)?),
-            Plan::Resolve(schemas) => {
-                let Schemas { writer, reader } = &**schemas;
+            Plan::Resolve(resolution) => {
                 // Check every length against the input before apache-avro
                 // allocates by it.
-                let names = apache_avro::schema::ResolvedSchema::try_from(writer)
-                    .map_err(|e| ResolveError::WriterSchema(Box::new(e)))?;
                 let mut check = Reader::new(bytes);
-                super::skip::skip(writer, names.get_names(), &mut check)?;
+                super::skip::skip(
+                    resolution.borrow_writer(),
+                    resolution.borrow_writer_names().get_names(),
+                    &mut check,
+                )?;
                 if !check.is_empty() {
                     return Err(ResolveError::TrailingBytes(check.remaining()));
                 }
                 let mut rest = bytes;
-                let value = GenericDatumReader::builder(writer)
-                    .reader_schema(reader)
-                    .build()
-                    .and_then(|r| r.read_value(&mut rest))
+                let value = resolution
+                    .borrow_datum_reader()
+                    .read_value(&mut rest)
                     .map_err(|e| ResolveError::Resolve(Box::new(e)))?;
                 if !rest.is_empty() {
                     return Err(ResolveError::TrailingBytes(rest.len()));
                 }
                 // Re-encoded in the reader's layout for the generated decoder.
-                let resolved = GenericDatumWriter::builder(reader)
-                    .build()
-                    .and_then(|w| w.write_value_to_vec(value))
+                let resolved = resolution
+                    .borrow_datum_writer()
+                    .write_value_to_vec(value)
                     .map_err(|e| ResolveError::Resolve(Box::new(e)))?;
                 Ok(T::from_avro_bytes(&resolved)?)
             }
@@ -188,6 +209,19 @@ impl Resolver {
                 source,
             }
         })?;
-        Ok(Plan::Resolve(Box::new(Schemas { writer, reader })))
+        let resolution = ResolutionTryBuilder {
+            writer,
+            reader,
+            writer_names_builder: |writer: &Schema| ResolvedSchema::try_from(writer),
+            datum_reader_builder: |writer: &Schema, reader: &Schema| {
+                GenericDatumReader::builder(writer)
+                    .reader_schema(reader)
+                    .build()
+            },
+            datum_writer_builder: |reader: &Schema| GenericDatumWriter::builder(reader).build(),
+        }
+        .try_build()
+        .map_err(|e| ResolveError::WriterSchema(Box::new(e)))?;
+        Ok(Plan::Resolve(Box::new(resolution)))
     }
 }
