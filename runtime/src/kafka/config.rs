@@ -146,9 +146,9 @@ impl Acks {
 /// puts it at 30–50 ms; `linger.ms` 0 fell behind at 2,000 events/s, 5 ms
 /// batches well without adding visible latency; consumer-group joins take
 /// about `session.timeout.ms / 2`, so 6 s keeps restarts and tests quick.
-/// Idempotence costs about 40 % of producer throughput on this broker; it is
-/// on by default because it is what keeps retries from duplicating or
-/// reordering messages.
+/// The idempotent producer was measured at about 0.6× the plain rate on
+/// the test broker; it is on by default because it is what keeps retries
+/// from duplicating or reordering messages.
 ///
 /// # Examples
 ///
