@@ -38,7 +38,7 @@ use super::error::KafkaError;
 use super::message;
 use super::metrics::{bump, KafkaMetrics};
 use super::producer::format_of;
-use super::spool::{RecordRef, Spool, SpoolRecord};
+use super::spool::{read_segments, RecordRef, Spool, SpoolRecord};
 
 /// How often the health thread looks at the broker while offline.
 const PROBE_INTERVAL: Duration = Duration::from_millis(200);
@@ -412,7 +412,9 @@ impl HealthWatcher {
     /// Sends every spooled record in order; online once all were
     /// acknowledged and nothing new was spooled meanwhile.
     fn drain(&self, outbox: &Outbox, producer: &Producer) -> Result<(), KafkaError> {
-        let records = outbox.shared.spool().take()?;
+        let segments = outbox.shared.spool().rotate()?;
+        // Read without the lock: publishers keep appending meanwhile.
+        let records = read_segments(&segments)?;
         if !records.is_empty() {
             for r in &records {
                 send_waiting(producer, spooled_record(outbox, r))?;
@@ -426,7 +428,7 @@ impl HealthWatcher {
             }
         }
         let mut spool = outbox.shared.spool();
-        spool.finish_drain()?;
+        spool.finish(&segments)?;
         if spool.is_empty()
             && producer.in_flight_count() == 0
             && !outbox.shared.outage.load(Ordering::SeqCst)

@@ -7,11 +7,13 @@
 //! was published; draining sorts by it, so records that failed in flight and
 //! were spooled late still go out in publish order.
 //!
-//! Draining renames the spool to `<name>.draining` and starts an empty
-//! spool; records that fail again are appended to the new one. A
-//! `.draining` file left by a crash is sent again at the next start
-//! (consumers drop the duplicates by event id). A torn record at the end of
-//! a file (a crash mid-write) is ignored.
+//! Draining renames the spool to a segment, `<name>.spool.draining.<n>`,
+//! and starts an empty spool; only that rename happens under the spool's
+//! lock, so publishers never wait on the reading. Records that fail again
+//! are appended to the new spool. Segments are deleted once every record in
+//! them was acknowledged or spooled again; segments left by a crash are
+//! sent again at the next start (consumers drop the duplicates by event
+//! id). A torn record at the end of a file (a crash mid-write) is ignored.
 //!
 //! Record layout (little-endian): `u32` length of the rest, `u64` sequence,
 //! then length-prefixed event type, topic, key (`u32::MAX` = none), headers
@@ -47,13 +49,14 @@ pub(crate) struct RecordRef<'a, H> {
 /// The spool file of one producer.
 pub(crate) struct Spool {
     path: PathBuf,
-    draining: PathBuf,
     file: File,
     /// Held for the spool's lifetime: two producers never share a spool.
     _lock: File,
     bytes: u64,
     records: u64,
-    draining_records: u64,
+    /// Segments being drained, oldest first, with their record counts.
+    segments: Vec<(PathBuf, u64)>,
+    next_segment: u64,
     max_bytes: u64,
     buf: Vec<u8>,
 }
@@ -103,28 +106,26 @@ impl Spool {
                 "another producer holds this spool: give each client its own client id or spool dir",
             ),
         })?;
-        let draining = dir.join(format!("{name}.spool.draining"));
-        let mut max_seq = 0;
-        let mut counts = [0u64; 2];
-        let mut bytes = 0;
-        for (i, p) in [&path, &draining].into_iter().enumerate() {
-            let (records, valid) = read_records(p)?;
-            max_seq = records.iter().map(|r| r.seq).fold(max_seq, u64::max);
-            counts[i] = records.len() as u64;
-            if i == 0 {
-                // Drop a torn tail so appends start on a record boundary.
-                truncate_to(p, valid)?;
-                bytes = valid;
-            }
+        let (records, valid) = read_records(&path)?;
+        let mut max_seq = records.iter().map(|r| r.seq).max().unwrap_or(0);
+        // Drop a torn tail so appends start on a record boundary.
+        truncate_to(&path, valid)?;
+        let mut segments = Vec::new();
+        let mut next_segment = 0;
+        for (n, segment) in find_segments(dir, name)? {
+            let (held, _) = read_records(&segment)?;
+            max_seq = held.iter().map(|r| r.seq).fold(max_seq, u64::max);
+            segments.push((segment, held.len() as u64));
+            next_segment = next_segment.max(n + 1);
         }
         let spool = Spool {
             file: open_append(&path)?,
             path,
-            draining,
             _lock: lock,
-            bytes,
-            records: counts[0],
-            draining_records: counts[1],
+            bytes: valid,
+            records: records.len() as u64,
+            segments,
+            next_segment,
             max_bytes,
             buf: Vec::new(),
         };
@@ -133,10 +134,10 @@ impl Spool {
 
     /// Records waiting: spooled plus being drained.
     pub(crate) fn depth(&self) -> u64 {
-        self.records + self.draining_records
+        self.records + self.segments.iter().map(|(_, n)| n).sum::<u64>()
     }
 
-    /// Records appended since the last [`take`](Self::take).
+    /// Records appended since the last [`rotate`](Self::rotate).
     pub(crate) fn is_empty(&self) -> bool {
         self.records == 0
     }
@@ -184,53 +185,68 @@ impl Spool {
         Ok(())
     }
 
-    /// Moves the spooled records aside for draining and starts an empty
-    /// spool; returns every record to send (with those of an unfinished
-    /// earlier drain), sorted by sequence number.
-    pub(crate) fn take(&mut self) -> Result<Vec<SpoolRecord>, KafkaError> {
-        let (mut records, _) = read_records(&self.draining)?;
+    /// Moves the spooled records aside into a new segment and starts an
+    /// empty spool (a rename: cheap under the lock); returns every segment to
+    /// drain, oldest first, with those of unfinished earlier drains. Read
+    /// them with [`read_segments`], then [`finish`](Self::finish) them.
+    pub(crate) fn rotate(&mut self) -> Result<Vec<PathBuf>, KafkaError> {
         if self.records > 0 {
-            let (mut fresh, _) = read_records(&self.path)?;
-            records.append(&mut fresh);
-            let mut all = Vec::new();
-            for r in &records {
-                encode(
-                    &mut all,
-                    RecordRef {
-                        seq: r.seq,
-                        event_type: &r.event_type,
-                        topic: &r.topic,
-                        key: r.key.as_deref(),
-                        headers: r.headers.iter().map(|(k, v)| (k.as_str(), v.as_slice())),
-                        value: &r.value,
-                    },
-                );
-            }
-            // Write the merged set first, then empty the spool: a crash in
-            // between sends some records twice, never none.
-            let tmp = self.draining.with_extension("tmp");
-            std::fs::write(&tmp, &all).map_err(io_error(&tmp))?;
-            std::fs::rename(&tmp, &self.draining).map_err(io_error(&self.draining))?;
-            truncate_to(&self.path, 0)?;
+            let segment = self
+                .path
+                .with_extension(format!("spool.draining.{}", self.next_segment));
+            self.next_segment += 1;
+            std::fs::rename(&self.path, &segment).map_err(io_error(&segment))?;
             self.file = open_append(&self.path)?;
+            self.segments.push((segment, self.records));
             self.bytes = 0;
             self.records = 0;
         }
-        records.sort_by_key(|r| r.seq);
-        self.draining_records = records.len() as u64;
-        Ok(records)
+        Ok(self.segments.iter().map(|(p, _)| p.clone()).collect())
     }
 
-    /// Forgets the drained records: every one was delivered or spooled again.
-    pub(crate) fn finish_drain(&mut self) -> Result<(), KafkaError> {
-        match std::fs::remove_file(&self.draining) {
-            Ok(()) => {}
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-            Err(e) => return Err(io_error(&self.draining)(e)),
+    /// Forgets drained segments: every record in them was delivered or
+    /// spooled again.
+    pub(crate) fn finish(&mut self, drained: &[PathBuf]) -> Result<(), KafkaError> {
+        for path in drained {
+            match std::fs::remove_file(path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => return Err(io_error(path)(e)),
+            }
         }
-        self.draining_records = 0;
+        self.segments.retain(|(p, _)| !drained.contains(p));
         Ok(())
     }
+}
+
+/// Every record of `segments`, sorted by sequence number.
+pub(crate) fn read_segments(segments: &[PathBuf]) -> Result<Vec<SpoolRecord>, KafkaError> {
+    let mut records = Vec::new();
+    for segment in segments {
+        records.append(&mut read_records(segment)?.0);
+    }
+    records.sort_by_key(|r| r.seq);
+    Ok(records)
+}
+
+/// The drain segments of spool `name` in `dir`, with their numbers, oldest first.
+fn find_segments(dir: &Path, name: &str) -> Result<Vec<(u64, PathBuf)>, KafkaError> {
+    let prefix = format!("{name}.spool.draining.");
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(io_error(dir))? {
+        let entry = entry.map_err(io_error(dir))?;
+        let file_name = entry.file_name();
+        let Some(n) = file_name
+            .to_str()
+            .and_then(|f| f.strip_prefix(&prefix))
+            .and_then(|n| n.parse::<u64>().ok())
+        else {
+            continue;
+        };
+        found.push((n, entry.path()));
+    }
+    found.sort();
+    Ok(found)
 }
 
 fn truncate_to(path: &Path, len: u64) -> Result<(), KafkaError> {
@@ -377,19 +393,28 @@ mod tests {
         }
         let (mut spool, max) = Spool::open(dir.path(), "p", 1 << 20).unwrap();
         assert_eq!((max, spool.depth()), (7, 2));
-        let taken = spool.take().unwrap();
+        let segments = spool.rotate().unwrap();
+        let taken = read_segments(&segments).unwrap();
         assert_eq!(taken.iter().map(|r| r.seq).collect::<Vec<_>>(), [3, 7]);
         assert_eq!(taken[0].value, b"early");
         assert_eq!(taken[0].key.as_deref(), Some(&b"k"[..]));
         assert_eq!(taken[0].headers, [("ce_id".to_owned(), b"1".to_vec())]);
         assert!(spool.is_empty());
-        // Not finished: a restart sends them again.
+        assert_eq!(spool.depth(), 2, "being drained still counts");
+        // Not finished: a restart sends them again, before newer records.
         drop(spool);
-        let (mut spool, _) = Spool::open(dir.path(), "p", 1 << 20).unwrap();
-        assert_eq!(spool.depth(), 2);
-        assert_eq!(spool.take().unwrap().len(), 2);
-        spool.finish_drain().unwrap();
+        let (mut spool, max) = Spool::open(dir.path(), "p", 1 << 20).unwrap();
+        assert_eq!((max, spool.depth()), (7, 2));
+        append(&mut spool, 9, b"newer");
+        let segments = spool.rotate().unwrap();
+        assert_eq!(segments.len(), 2);
+        let taken = read_segments(&segments).unwrap();
+        assert_eq!(taken.iter().map(|r| r.seq).collect::<Vec<_>>(), [3, 7, 9]);
+        spool.finish(&segments).unwrap();
         assert_eq!(spool.depth(), 0);
+        drop(spool);
+        let (spool, _) = Spool::open(dir.path(), "p", 1 << 20).unwrap();
+        assert_eq!(spool.depth(), 0, "finished segments are gone");
     }
 
     #[test]
@@ -427,7 +452,7 @@ mod tests {
         let (mut spool, _) = Spool::open(dir.path(), "p", 1 << 20).unwrap();
         assert_eq!(spool.depth(), 2);
         append(&mut spool, 3, b"after");
-        let taken = spool.take().unwrap();
+        let taken = read_segments(&spool.rotate().unwrap()).unwrap();
         assert_eq!(taken.iter().map(|r| r.seq).collect::<Vec<_>>(), [1, 2, 3]);
     }
 
