@@ -46,7 +46,7 @@ pub fn decode_field<'a, T>(
 #[diagnostic::on_unimplemented(
     message = "field type `{Self}` does not match the Avro schema, which needs `{Expected}`",
     label = "the schema needs `{Expected}` here",
-    note = "`Named<N>` is the type generated from the named Avro type (or union) whose schema fingerprint is N"
+    note = "`Named<a_b_C, N>` is the type generated from the Avro type `a.b.C` (or a union), whose schema fingerprint is N"
 )]
 pub trait IsSchemaType<Expected: ?Sized> {}
 
@@ -54,7 +54,9 @@ pub trait IsSchemaType<Expected: ?Sized> {}
 pub struct SchemaBytes;
 
 /// Stands for the named Avro type (or union) with this schema fingerprint.
-pub struct Named<const FINGERPRINT: u64>;
+/// `Avro` only names it in error messages: the derive passes a marker type
+/// called after the Avro name, and generated types accept any.
+pub struct Named<Avro: ?Sized, const FINGERPRINT: u64>(std::marker::PhantomData<Avro>);
 
 macro_rules! same_type {
     ($($ty:ty),* $(,)?) => { $(impl IsSchemaType<$ty> for $ty {})* };

@@ -9,7 +9,7 @@ use syn::spanned::Spanned;
 
 use crate::emit::types::{leaf_type, logical_type, union_shape, UnionShape};
 use crate::emit::{rt, Ctx};
-use crate::model::Schema;
+use crate::model::{FullName, Schema};
 
 impl Ctx<'_> {
     /// The type standing for `schema` in [`IsSchemaType`] checks: the Rust
@@ -41,7 +41,7 @@ impl Ctx<'_> {
                 }
                 UnionShape::Enum => {
                     let fingerprint = self.schema_fingerprint(schema);
-                    quote!(#rt::Named<#fingerprint>)
+                    quote!(#rt::Named<avro::union, #fingerprint>)
                 }
             },
             // Primitives and logical types returned above.
@@ -57,18 +57,61 @@ impl Ctx<'_> {
                 Some(logical) => logical_type(logical),
                 None => {
                     let fingerprint = self.schema_fingerprint(schema);
-                    quote!(#rt::Named<#fingerprint>)
+                    let marker = marker_ident(name);
+                    quote!(#rt::Named<avro::#marker, #fingerprint>)
                 }
             },
         }
     }
 
     /// An assertion, spanned on `field_ty`, that it is the schema's type.
+    /// Named types appear in it as `Named<avro::a_b_C, fingerprint>`: the
+    /// marker from [`avro_markers`] names the Avro type in rustc's message.
     pub fn type_assertion(&self, schema: &Schema, field_ty: &syn::Type) -> TokenStream {
         let rt = rt();
         let expected = self.expected_type(schema);
         quote_spanned! {field_ty.span()=>
             #rt::assert_field_type::<#field_ty, #expected>();
         }
+    }
+}
+
+/// `mod avro`, with a marker type for every named type `schemas` refer to
+/// (`a.b.C` → `avro::a_b_C`) and `avro::union` for unions.
+pub fn avro_markers<'s>(schemas: impl IntoIterator<Item = &'s Schema>) -> TokenStream {
+    let mut names = std::collections::BTreeSet::new();
+    for schema in schemas {
+        named_in(schema, &mut names);
+    }
+    let markers = names.iter().map(marker_ident);
+    quote! {
+        #[allow(non_camel_case_types, dead_code)]
+        mod avro {
+            #(pub struct #markers;)*
+            pub struct union;
+        }
+    }
+}
+
+/// The marker type naming Avro type `name` in type errors: `a.b.C` → `a_b_C`.
+fn marker_ident(name: &FullName) -> proc_macro2::Ident {
+    let text: String = name
+        .full()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    quote::format_ident!("{}", text)
+}
+
+/// Every named type `schema` refers to directly or through containers and
+/// unions (not through other named types: their fields are checked there).
+fn named_in(schema: &Schema, out: &mut std::collections::BTreeSet<FullName>) {
+    match schema {
+        Schema::Ref(name) => {
+            out.insert(name.clone());
+        }
+        Schema::Array(inner) | Schema::Map(inner) => named_in(inner, out),
+        Schema::Union(branches) => branches.iter().for_each(|b| named_in(b, out)),
+        _ => {}
     }
 }

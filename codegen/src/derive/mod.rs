@@ -167,9 +167,12 @@ pub fn expand_domain_event(input: &DeriveInput) -> syn::Result<TokenStream> {
         )
     });
     let check_fn = format_ident!("__schemabus_check_{}", ident::to_snake(&name.to_string()));
+    let markers = check::avro_markers(matched.bindings.iter().map(|b| &b.field.schema));
     Ok(quote! {
         const _: () = {
             #(#tracked)*
+
+            #markers
 
             #[allow(dead_code, non_snake_case)]
             fn #check_fn() {

@@ -195,18 +195,18 @@ impl<'m> Ctx<'m> {
     }
 
     /// The fingerprint that identifies a named type or union in
-    /// `#[derive(DomainEvent)]`'s field checks (`Named<N>`).
+    /// `#[derive(DomainEvent)]`'s field checks (`Named<_, N>`).
     pub fn schema_fingerprint(&self, schema: &Schema) -> u64 {
         let pcf = crate::canonical::parsing_canonical_form(self.model, schema);
         crate::canonical::rabin_fingerprint(pcf.as_bytes())
     }
 
-    /// `impl IsSchemaType<Named<N>> for #ty`: lets hand-written events use
+    /// `impl IsSchemaType<Named<_, N>> for #ty`: lets hand-written events use
     /// the generated type `ty` for `schema`.
     pub fn named_marker_impl(&self, schema: &Schema, ty: &TokenStream) -> TokenStream {
         let rt = rt();
         let fingerprint = self.schema_fingerprint(schema);
-        quote!(impl #rt::IsSchemaType<#rt::Named<#fingerprint>> for #ty {})
+        quote!(impl<Avro: ?Sized> #rt::IsSchemaType<#rt::Named<Avro, #fingerprint>> for #ty {})
     }
 
     /// The module path (snake-case segments) of a namespace.

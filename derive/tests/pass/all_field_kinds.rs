@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 /// `test.common.Priority`, written by hand. A field of a named type needs a
 /// Rust type implementing `AvroCodec` and the marker the derive checks,
-/// `IsSchemaType<Named<fingerprint of the type's canonical form>>`, which
+/// `IsSchemaType<Named<_, fingerprint of the type's canonical form>>`, which
 /// generated types implement; the derive offers no public way to opt a
 /// hand-written type in, so this implements the `__private` marker.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -25,7 +25,8 @@ pub enum Priority {
     High,
 }
 
-impl schemabus::__private::IsSchemaType<schemabus::__private::Named<13222388597856769843>>
+impl<Avro: ?Sized>
+    schemabus::__private::IsSchemaType<schemabus::__private::Named<Avro, 13222388597856769843>>
     for Priority
 {
 }
