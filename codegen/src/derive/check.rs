@@ -66,7 +66,7 @@ impl Ctx<'_> {
 
     /// An assertion, spanned on `field_ty`, that it is the schema's type.
     /// Named types appear in it as `Named<avro::a_b_C, fingerprint>`: the
-    /// marker from [`avro_markers`] names the Avro type in rustc's message.
+    /// marker from `avro_markers` names the Avro type in rustc's message.
     pub fn type_assertion(&self, schema: &Schema, field_ty: &syn::Type) -> TokenStream {
         let rt = rt();
         let expected = self.expected_type(schema);

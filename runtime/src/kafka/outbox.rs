@@ -37,7 +37,7 @@ use super::config::KafkaConfig;
 use super::error::KafkaError;
 use super::message;
 use super::metrics::{bump, KafkaMetrics};
-use super::producer::format_of;
+use super::producer::{format_of, send_waiting};
 use super::spool::{read_segments, RecordRef, Spool, SpoolRecord};
 
 /// How often the health thread looks at the broker while offline.
@@ -330,23 +330,6 @@ fn new_producer(config: &KafkaConfig, shared: &Arc<Shared>) -> Result<Arc<Produc
 fn retire(producer: &Producer) {
     producer.purge(PurgeConfig::default().queue().inflight());
     let _ = producer.flush(Duration::from_millis(100));
-}
-
-/// `send`, waiting while librdkafka's queue is full.
-fn send_waiting(
-    producer: &Producer,
-    mut record: BaseRecord<'_, [u8], [u8], usize>,
-) -> Result<(), KafkaError> {
-    loop {
-        match producer.send(record) {
-            Ok(()) => return Ok(()),
-            Err((RdKafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), r)) => {
-                record = r;
-                std::thread::sleep(Duration::from_millis(1));
-            }
-            Err((e, _)) => return Err(KafkaError::Client(e)),
-        }
-    }
 }
 
 /// The thread that notices the broker coming back and drains the spool.

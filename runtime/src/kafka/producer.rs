@@ -140,6 +140,27 @@ impl EventProducer {
     }
 }
 
+/// `send`, waiting while librdkafka's queue is full (it empties as the
+/// broker acknowledges; the wait is what backpressure looks like here).
+pub(crate) fn send_waiting<C: ProducerContext>(
+    producer: &ThreadedProducer<C>,
+    mut record: BaseRecord<'_, [u8], [u8], C::DeliveryOpaque>,
+) -> Result<(), KafkaError> {
+    loop {
+        match producer.send(record) {
+            Ok(()) => return Ok(()),
+            Err((
+                rdkafka::error::KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull),
+                r,
+            )) => {
+                record = r;
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            Err((e, _)) => return Err(KafkaError::Client(e)),
+        }
+    }
+}
+
 /// Counts acknowledgements and keeps the first failure.
 #[derive(Default)]
 pub(crate) struct Acks {
@@ -247,23 +268,11 @@ impl BatchEventProducer {
         let mut buf = self.buf.lock().unwrap_or_else(|p| p.into_inner());
         let headers = message::encode(event, self.format, &self.origin, &mut buf)?;
         let key = event.aggregate_id();
-        let mut record = BaseRecord::to(topic)
-            .key(&key)
+        let record = BaseRecord::to(topic)
+            .key(key.as_bytes())
             .payload(&buf[..])
             .headers(headers);
-        loop {
-            match self.producer.send(record) {
-                Ok(()) => return Ok(()),
-                Err((
-                    rdkafka::error::KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull),
-                    r,
-                )) => {
-                    record = r;
-                    std::thread::sleep(Duration::from_millis(1));
-                }
-                Err((e, _)) => return Err(KafkaError::Client(e)),
-            }
-        }
+        send_waiting(&self.producer, record)
     }
 
     /// Waits up to `timeout` until every queued event is acknowledged and
