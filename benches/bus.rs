@@ -6,25 +6,15 @@
 //! time is the bus's: routing, the shared allocation of the event and
 //! running the handlers.
 
+#[path = "support/sample.rs"]
+mod sample;
+
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use schemabus::bus::EventBus;
-use schemabus::events::common::DecisionType;
 use schemabus::events::debate::DebateCompleted;
-use schemabus::EventMetadata;
 use std::hint::black_box;
 
-fn sample() -> DebateCompleted {
-    DebateCompleted {
-        debate_id: uuid::Uuid::new_v4(),
-        topic: "Should the event bus adopt Avro schemas?".to_owned(),
-        winner: Some("claude-architect".to_owned()),
-        consensus: true,
-        decision_type: DecisionType::Complex,
-        decision_id: uuid::Uuid::new_v4(),
-        summary: "Adopt Avro with a schema registry.".to_owned(),
-        metadata: EventMetadata::new(),
-    }
-}
+use sample::debate_completed;
 
 fn publish(c: &mut Criterion) {
     let bus = EventBus::new();
@@ -42,7 +32,7 @@ fn publish(c: &mut Criterion) {
             black_box(event.event_type());
             Ok(())
         });
-    let event = sample();
+    let event = debate_completed();
     let report = futures_executor::block_on(bus.publish(event.clone()));
     assert_eq!(
         (report.handlers, report.failed),

@@ -6,15 +6,19 @@
 //! The writer schema is `DebateCompleted`'s with its fields in reverse order,
 //! so every decode goes through schema resolution.
 
+#[path = "support/sample.rs"]
+mod sample;
+
 use apache_avro::reader::datum::GenericDatumReader;
 use apache_avro::writer::datum::GenericDatumWriter;
 use apache_avro::Schema;
 use criterion::{criterion_group, criterion_main, Criterion};
 use schemabus::codec::resolve::Resolver;
-use schemabus::events::common::DecisionType;
 use schemabus::events::debate::DebateCompleted;
-use schemabus::{AvroCodec, AvroSchema, EventMetadata};
+use schemabus::{AvroCodec, AvroSchema};
 use std::hint::black_box;
+
+use sample::debate_completed;
 
 fn reversed_writer() -> String {
     let mut json: serde_json::Value =
@@ -26,16 +30,7 @@ fn reversed_writer() -> String {
 }
 
 fn resolve(c: &mut Criterion) {
-    let event = DebateCompleted {
-        debate_id: uuid::Uuid::new_v4(),
-        topic: "Should the event bus adopt Avro schemas?".to_owned(),
-        winner: Some("claude-architect".to_owned()),
-        consensus: true,
-        decision_type: DecisionType::Complex,
-        decision_id: uuid::Uuid::new_v4(),
-        summary: "Adopt Avro with a schema registry.".to_owned(),
-        metadata: EventMetadata::new(),
-    };
+    let event = debate_completed();
     let writer_json = reversed_writer();
     let writer = Schema::parse_str(&writer_json).expect("writer");
     let reader = Schema::parse_str(DebateCompleted::SCHEMA_JSON).expect("reader");

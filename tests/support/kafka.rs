@@ -137,17 +137,7 @@ pub async fn wait_for<T: std::fmt::Debug>(
     mut observe: impl FnMut() -> T,
     done: impl Fn(&T) -> bool,
 ) -> T {
-    let deadline = tokio::time::Instant::now() + timeout;
-    loop {
-        let seen = observe();
-        if done(&seen) {
-            return seen;
-        }
-        if tokio::time::Instant::now() >= deadline {
-            panic!("timed out after {timeout:?} waiting for {what}; last seen: {seen:?}");
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    wait_for_async(what, timeout, || std::future::ready(observe()), done).await
 }
 
 /// [`wait_for`] with an async observation.

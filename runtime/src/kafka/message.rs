@@ -136,12 +136,3 @@ pub(crate) fn decode_with(
         None => Err(MessageError::UnknownFormat),
     }
 }
-
-/// The value of header `name`, if present and UTF-8.
-pub fn header<'a, H: Headers>(headers: Option<&'a H>, name: &str) -> Option<&'a str> {
-    let headers = headers?;
-    headers
-        .iter()
-        .find(|h| h.key == name)
-        .and_then(|h| std::str::from_utf8(h.value?).ok())
-}

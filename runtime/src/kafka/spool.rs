@@ -417,33 +417,27 @@ mod tests {
         assert_eq!(spool.depth(), 0, "finished segments are gone");
     }
 
+    /// A keyless, headerless record of 80 value bytes.
+    fn big(seq: u64) -> RecordRef<'static, std::iter::Empty<(&'static str, &'static [u8])>> {
+        RecordRef {
+            seq,
+            event_type: "t.E",
+            topic: "t.events",
+            key: None,
+            headers: std::iter::empty(),
+            value: &[0; 80],
+        }
+    }
+
     #[test]
     fn a_full_spool_refuses_and_a_torn_tail_is_dropped() {
         let dir = tempfile::tempdir().unwrap();
         let (mut spool, _) = Spool::open(dir.path(), "p", 120).unwrap();
         append(&mut spool, 1, &[0; 40]);
-        let err = spool
-            .append(RecordRef {
-                seq: 2,
-                event_type: "t.E",
-                topic: "t.events",
-                key: None,
-                headers: std::iter::empty(),
-                value: &[0; 80],
-            })
-            .unwrap_err();
+        let err = spool.append(big(2)).unwrap_err();
         assert!(matches!(err, KafkaError::SpoolFull { .. }), "{err}");
         // A record that failed in flight was accepted already: never refused.
-        spool
-            .append_accepted(RecordRef {
-                seq: 2,
-                event_type: "t.E",
-                topic: "t.events",
-                key: None,
-                headers: std::iter::empty(),
-                value: &[0; 80],
-            })
-            .unwrap();
+        spool.append_accepted(big(2)).unwrap();
         drop(spool);
         let path = dir.path().join("p.spool");
         let mut data = std::fs::read(&path).unwrap();
