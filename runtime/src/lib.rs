@@ -52,6 +52,7 @@
 pub mod bus;
 pub mod catalog;
 pub mod codec;
+pub mod compat;
 pub mod event;
 #[cfg(feature = "kafka")]
 #[cfg_attr(docsrs, doc(cfg(feature = "kafka")))]
