@@ -6,6 +6,8 @@
 //! Rows the engine deliberately disagrees with are listed, each with its
 //! reason, in `tests/compat/conformance-allowlist.txt`.
 
+#![allow(clippy::unwrap_used)]
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 

@@ -1,5 +1,7 @@
 //! Subcommands, one module each; `opt` holds the clap definitions.
 
+mod check;
+mod compat;
 mod demo;
 mod gen;
 mod kafka_demo;
@@ -28,13 +30,36 @@ pub fn run() -> ExitCode {
         },
         Command::Topics(args) => topics::run(&args),
         Command::Lag(args) => lag::run(&args),
+        // Their errors are all about the input: bad schemas, configuration,
+        // lock files or git revisions (exit code 2).
+        Command::Check(args) => check::run(&args).map_err(input_error),
+        Command::Lock(args) => check::lock(&args).map_err(input_error),
+        Command::Compat(args) => compat::run(&args).map_err(input_error),
     };
     match result {
         Ok(code) => code,
-        Err(error) => {
-            eprintln!("error: {error:#}");
-            ExitCode::FAILURE
-        }
+        Err(error) => match error.downcast_ref::<check::InputError>() {
+            Some(check::InputError::Diagnostics(diagnostics)) => {
+                eprintln!("{diagnostics}");
+                ExitCode::from(2)
+            }
+            Some(check::InputError::Message(message)) => {
+                eprintln!("error: {message}");
+                ExitCode::from(2)
+            }
+            None => {
+                eprintln!("error: {error:#}");
+                ExitCode::FAILURE
+            }
+        },
+    }
+}
+
+fn input_error(error: anyhow::Error) -> anyhow::Error {
+    if error.is::<check::InputError>() {
+        error
+    } else {
+        check::InputError::Message(format!("{error:#}")).into()
     }
 }
 

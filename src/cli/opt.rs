@@ -25,6 +25,87 @@ pub enum Command {
     Topics(TopicsArgs),
     /// Show a consumer group's committed offsets and lag per partition.
     Lag(LagArgs),
+    /// Check every schema against its recorded history (schemas.lock) or a
+    /// git revision, at the configured compatibility level, plus lints.
+    /// Exit codes: 0 compatible, 1 breaking changes, 2 usage or input errors.
+    Check(CheckArgs),
+    /// Record every changed schema as a new version in schemas.lock, if it
+    /// passes the check. History is only ever appended to.
+    Lock(LockArgs),
+    /// Check one schema file against earlier versions given as files.
+    /// Exit codes: 0 compatible, 1 breaking changes, 2 usage or input errors.
+    Compat(CompatArgs),
+}
+
+/// `schemabus check`
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The configuration file (default: ./schemabus.toml if present).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Also fail when a schema changed without a lock entry (the CI mode).
+    #[arg(long)]
+    pub locked: bool,
+    /// Compare with the schemas at a git revision instead of the lock:
+    /// `git:<ref>`, e.g. `git:origin/main`.
+    #[arg(long, value_name = "git:REF")]
+    pub against: Option<String>,
+    /// Also write N random values with each checked version and read them
+    /// with the other side (apache-avro's resolver as a second opinion).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub simulate: usize,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+}
+
+/// `schemabus lock`
+#[derive(Debug, Args)]
+pub struct LockArgs {
+    /// The configuration file (default: ./schemabus.toml if present).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+}
+
+/// `schemabus compat`
+#[derive(Debug, Args)]
+pub struct CompatArgs {
+    /// The new schema (.avsc, self-contained).
+    pub new: PathBuf,
+    /// Earlier versions, oldest first.
+    #[arg(long, required = true, num_args = 1.., value_name = "OLD.avsc")]
+    pub against: Vec<PathBuf>,
+    /// The compatibility level: NONE, BACKWARD, BACKWARD_TRANSITIVE,
+    /// FORWARD, FORWARD_TRANSITIVE, FULL, FULL_TRANSITIVE.
+    #[arg(long, default_value = "BACKWARD")]
+    pub level: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+}
+
+/// How a compatibility report is printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// For people: grouped by file, with the source line and a hint.
+    Text,
+    /// `{"compatible": bool, "findings": [...]}`.
+    Json,
+    /// GitHub Actions annotations.
+    Github,
+    /// JUnit XML.
+    Junit,
+}
+
+impl From<ReportFormat> for schemabus::compat::Format {
+    fn from(format: ReportFormat) -> Self {
+        match format {
+            ReportFormat::Text => Self::Text,
+            ReportFormat::Json => Self::Json,
+            ReportFormat::Github => Self::Github,
+            ReportFormat::Junit => Self::Junit,
+        }
+    }
 }
 
 /// Where the broker is and how topics are named.

@@ -35,14 +35,24 @@
 //! ```
 
 mod checker;
+mod finding;
 mod level;
+mod lint;
+mod locate;
 mod named;
 mod record;
+mod report;
 mod rules;
 mod schema;
+mod simulate;
 mod union;
 
 pub use checker::{check_pair, is_compatible, Detail, Incompatibility};
+pub use finding::{Finding, Location, Severity};
 pub use level::{check_level, Break, Direction, Level, UnknownLevel};
+pub use lint::{lint, LintConfig, LintLevel};
+pub use locate::{locate, LineCol};
+pub use report::{Format, Report};
 pub use rules::{Rule, UnknownRule, RULES};
 pub use schema::{Field, Kind, Name, Node, NodeId, Schema, SchemaError};
+pub use simulate::{simulate, SimulateError, Simulation, SimulationFailure, MAX_FAILURE_SAMPLES};

@@ -3,7 +3,7 @@
 
 use super::checker::{Checker, Detail, Incompatibility};
 use super::rules::Rule;
-use super::schema::{Field, Kind, NodeId};
+use super::schema::{child, Field, Kind, NodeId};
 
 impl Checker<'_> {
     pub(super) fn record(&mut self, r: NodeId, w: NodeId) -> Vec<Incompatibility> {
@@ -29,7 +29,8 @@ impl Checker<'_> {
                 None if field.default.is_none() => found.push(Incompatibility {
                     rule: Rule::ReaderFieldMissingDefaultValue,
                     reader_path: field.pointer.clone(),
-                    writer_path: writer.node(w).pointer.clone(),
+                    // The writer side has no such field: point at its field list.
+                    writer_path: child(&writer.node(w).pointer, "fields"),
                     detail: Detail::Field {
                         record: name.full.clone(),
                         field: field.name.clone(),
