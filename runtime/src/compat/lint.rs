@@ -156,8 +156,10 @@ pub fn lint(
                     }
                 }
             }
-            // The model keeps no doc for fixed types, so only their name is linted.
-            Kind::Fixed { name, .. } => lints.type_name(at, "fixed", name),
+            Kind::Fixed { name, doc, .. } => {
+                lints.doc(at, doc.as_deref(), &format!("fixed `{}`", name.full));
+                lints.type_name(at, "fixed", name);
+            }
             _ => {}
         }
     }
@@ -453,7 +455,7 @@ mod tests {
             {"name": "note", "type": ["null", "string"], "default": null, "doc": "A note."},
             {"name": "method", "doc": "How.", "type": {"type": "enum", "name": "Method",
                 "doc": "Payment methods.", "symbols": ["CARD", "UNKNOWN"], "default": "UNKNOWN"}},
-            {"name": "hash", "doc": "Digest.", "type": {"type": "fixed", "name": "Sha256", "size": 32}}
+            {"name": "hash", "doc": "Digest.", "type": {"type": "fixed", "name": "Sha256", "doc": "A SHA-256 digest.", "size": 32}}
         ]}"#;
 
     #[test]

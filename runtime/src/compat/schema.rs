@@ -61,6 +61,7 @@ pub enum Kind {
     },
     Fixed {
         name: Name,
+        doc: Option<String>,
         size: u64,
     },
 }
@@ -566,7 +567,11 @@ impl Parser {
             .and_then(Value::as_u64)
             .ok_or_else(|| error(pointer, "a fixed needs a non-negative integer `size`"))?;
         let node = &mut self.nodes[id.0];
-        node.kind = Kind::Fixed { name, size };
+        node.kind = Kind::Fixed {
+            name,
+            doc: doc(object),
+            size,
+        };
         node.logical = logical;
         Ok(id)
     }
