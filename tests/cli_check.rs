@@ -218,6 +218,7 @@ fn accepted_breaks_pass_visibly() {
 subject = "zamaz.debate.DebateCompleted"
 rule = "READER_FIELD_MISSING_DEFAULT_VALUE"
 path = "/fields"
+detail = "consensus"
 reason = "no service reads `consensus` any more"
 "#,
     )
@@ -232,6 +233,31 @@ reason = "no service reads `consensus` any more"
     assert!(
         text.contains("= accepted: no service reads `consensus` any more"),
         "{text}"
+    );
+    // The entry names its field: removing another one still breaks.
+    project.remove_field("schemas/debate/DebateCompleted.avsc", "topic");
+    let out = project.run(&["check"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(stdout(&out).contains("error: field `topic` was removed"));
+    // An entry that matches nothing is reported, and a rule must exist.
+    let breaks = project.path("schemas/accepted-breaks.toml");
+    let mut entries = std::fs::read_to_string(&breaks).unwrap();
+    entries.push_str(
+        "\n[[accept]]\nsubject = \"zamaz.debate.DebateStarted\"\nrule = \"TYPE_MISMATCH\"\npath = \"/fields/0/type\"\nreason = \"old\"\n",
+    );
+    std::fs::write(&breaks, &entries).unwrap();
+    let text = stdout(&project.run(&["check"]));
+    assert!(
+        text.contains("warning: the accepted break TYPE_MISMATCH at `/fields/0/type` matches no finding [ACCEPTED_BREAK_UNUSED]"),
+        "{text}"
+    );
+    std::fs::write(&breaks, entries.replace("TYPE_MISMATCH", "TYPE_MISMATCHES")).unwrap();
+    let out = project.run(&["check"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("`TYPE_MISMATCHES` is not a compatibility rule"),
+        "{}",
+        stderr(&out)
     );
 }
 
@@ -266,8 +292,41 @@ fn check_against_a_git_revision() {
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
     assert!(
-        text.contains("`int` data written by `HEAD`")
-            || text.contains("`string` data written by `HEAD`"),
+        text.contains(
+            "schemas/debate/DebateCompleted.avsc\n  7:13: error: field `consensus` was removed from \
+             `zamaz.debate.DebateCompleted`, but `HEAD` reads it and has no default for it"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("15:15: error: type changed from `string` to `int`; `string` data written by `HEAD` cannot be read as `int` [TYPE_MISMATCH]"),
+        "{text}"
+    );
+    // From a subdirectory, with the configuration named: git runs where the schemas are.
+    let out = Command::new(env!("CARGO_BIN_EXE_schemabus"))
+        .args([
+            "check",
+            "--config",
+            "../schemabus.toml",
+            "--against",
+            "git:HEAD",
+        ])
+        .current_dir(project.path("schemas"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("../schemas/debate/DebateCompleted.avsc\n"),
+        "{}",
+        stdout(&out)
+    );
+    // A deleted event is reported too.
+    std::fs::remove_file(project.path("schemas/debate/DebateStarted.avsc")).unwrap();
+    let text = stdout(&project.run(&["check", "--against", "git:HEAD"]));
+    assert!(
+        text.contains(
+            "warning: no schema defines `zamaz.debate.DebateStarted` any more [SUBJECT_REMOVED]"
+        ),
         "{text}"
     );
     let out = project.run(&["check", "--against", "git:no-such-ref"]);
@@ -378,4 +437,42 @@ fn compat_compares_files_and_prints_json() {
     let out = project.run(&["compat", "bad.avsc", "--against", &old]);
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(stderr(&out), "error: bad.avsc:2:35: unknown type `nope`\n");
+}
+
+#[test]
+fn a_hand_edited_lock_or_a_mistyped_override_is_reported() {
+    let project = Project::new();
+    let lock_path = project.path("schemas/schemas.lock");
+    let lock = std::fs::read_to_string(&lock_path).unwrap();
+    // A schema edited in place in the lock, its fingerprint left as it was.
+    let edited = lock.replacen("Topic that was debated.", "Topic that was debated!", 1);
+    assert_ne!(edited, lock);
+    std::fs::write(&lock_path, &edited).unwrap();
+    let out = project.run(&["check", "--locked"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(
+        text.contains("[LOCK_INCONSISTENT]") || text.contains("[LOCK_OUTDATED]"),
+        "{text}"
+    );
+    let fingerprint = lock.find("\"fingerprint\": \"").unwrap() + 16;
+    let mut tampered = lock.clone();
+    tampered.replace_range(fingerprint..fingerprint + 4, "0000");
+    std::fs::write(&lock_path, &tampered).unwrap();
+    let text = stdout(&project.run(&["check", "--locked"]));
+    assert!(
+        text.contains("is not that of its canonical form") && text.contains("[LOCK_INCONSISTENT]"),
+        "{text}"
+    );
+    std::fs::write(&lock_path, &lock).unwrap();
+    let mut config = std::fs::read_to_string(project.path("schemabus.toml")).unwrap();
+    config.push_str("\n[check.subjects.\"zamaz.debate.DebateComplete\"]\nlevel = \"NONE\"\n");
+    std::fs::write(project.path("schemabus.toml"), config).unwrap();
+    let out = project.run(&["check", "--locked"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        stdout(&out).contains("schemabus.toml sets a level for `zamaz.debate.DebateComplete`, which no schema defines [CONFIG_UNKNOWN_SUBJECT]"),
+        "{}",
+        stdout(&out)
+    );
 }

@@ -428,3 +428,38 @@ fn a_plain_writer_type_resolves_into_a_reader_union() {
         })
     );
 }
+
+/// A field renamed with an alias reads the value the writer wrote under the
+/// old name (apache-avro alone would leave the default or fail).
+#[test]
+fn renamed_fields_read_through_their_aliases() {
+    use schemabus::codec::resolve::ReaderType;
+    let writer = r#"{"type":"record","name":"Point","fields":[
+        {"name":"x","type":"long"},{"name":"ordinate","type":"long"}]}"#;
+    let reader_json: &'static str = r#"{"type":"record","name":"Point","fields":[
+        {"name":"x","type":"long"},{"name":"y","type":"long","aliases":["ordinate"],"default":0}]}"#;
+    let canonical: &'static str = Box::leak(
+        Schema::parse_str(reader_json)
+            .unwrap()
+            .canonical_form()
+            .into_boxed_str(),
+    );
+    let reader = ReaderType {
+        name: "Point",
+        schema_json: reader_json,
+        canonical_form: canonical,
+    };
+    // x = 3, ordinate = 7 (zig-zag varints).
+    let resolved = Resolver::new().resolve(reader, writer, &[6, 14]).unwrap();
+    assert_eq!(&*resolved, &[6, 14]);
+    let without_alias = reader_json.replace(r#","aliases":["ordinate"]"#, "");
+    let reader = ReaderType {
+        schema_json: Box::leak(without_alias.into_boxed_str()),
+        ..reader
+    };
+    // Without the alias the field is filled from its default.
+    assert_eq!(
+        &*Resolver::new().resolve(reader, writer, &[6, 14]).unwrap(),
+        &[6, 0]
+    );
+}

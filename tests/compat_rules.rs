@@ -96,3 +96,101 @@ fn missing_union_branch() {
         ]
     );
 }
+
+/// `rule reader_path writer_path` of each incompatibility, new reading old.
+fn pairs(new: &str, old: &str) -> Vec<String> {
+    let (new, old) = (
+        Schema::parse_str(new).unwrap(),
+        Schema::parse_str(old).unwrap(),
+    );
+    schemabus::compat::check_pair(&new, &old)
+        .iter()
+        .map(|i| format!("{} {} {}", i.rule, i.reader_path, i.writer_path))
+        .collect()
+}
+
+#[test]
+fn a_type_may_refer_to_itself_through_a_nullable_union() {
+    let old = r#"{"type":"record","name":"LongList","fields":[
+        {"name":"value","type":"long"},
+        {"name":"next","type":["null","LongList"]}]}"#;
+    let new = r#"{"type":"record","name":"LongList","fields":[
+        {"name":"value","type":"long"},
+        {"name":"next","type":["null","LongList"]},
+        {"name":"label","type":"string"}]}"#;
+    assert!(pairs(old, old).is_empty());
+    assert_eq!(
+        pairs(new, old),
+        ["READER_FIELD_MISSING_DEFAULT_VALUE /fields/2 /fields"]
+    );
+}
+
+#[test]
+fn findings_about_a_named_type_point_at_the_use_that_changed() {
+    let old = r#"{"type":"record","name":"Order","fields":[
+        {"name":"billing","type":{"type":"record","name":"Address","fields":[{"name":"street","type":"string"}]}},
+        {"name":"shipping","type":["null","Address"]},
+        {"name":"note","type":"string"}]}"#;
+    let new = r#"{"type":"record","name":"Order","fields":[
+        {"name":"billing","type":{"type":"record","name":"Address","fields":[{"name":"street","type":"string"}]}},
+        {"name":"shipping","type":"Address"},
+        {"name":"note","type":"Address"}]}"#;
+    assert_eq!(
+        pairs(new, old),
+        [
+            "TYPE_MISMATCH /fields/1/type /fields/1/type/0",
+            "TYPE_MISMATCH /fields/2/type /fields/2/type",
+        ]
+    );
+}
+
+#[test]
+fn a_change_inside_an_optional_record_is_reported_inside_it() {
+    let old = r#"{"type":"record","name":"Order","fields":[
+        {"name":"address","type":["null",{"type":"record","name":"Address","fields":[{"name":"street","type":"string"}]}]}]}"#;
+    let new = r#"{"type":"record","name":"Order","fields":[
+        {"name":"address","type":["null",{"type":"record","name":"Address","fields":[
+            {"name":"street","type":"string"},
+            {"name":"zip","type":"string"}]}]}]}"#;
+    assert_eq!(
+        pairs(new, old),
+        ["READER_FIELD_MISSING_DEFAULT_VALUE /fields/0/type/1/fields/1 /fields/0/type/1/fields"]
+    );
+}
+
+#[test]
+fn aliases_name_the_old_type_by_its_full_name() {
+    let old = r#"{"type":"record","name":"Old","namespace":"b","fields":[]}"#;
+    // `Old` qualifies to `a.Old`, which is not `b.Old`.
+    let wrong_namespace =
+        r#"{"type":"record","name":"New","namespace":"a","aliases":["Old"],"fields":[]}"#;
+    let right = r#"{"type":"record","name":"New","namespace":"a","aliases":["b.Old"],"fields":[]}"#;
+    assert_eq!(pairs(wrong_namespace, old), ["NAME_MISMATCH /name /name"]);
+    assert!(pairs(right, old).is_empty());
+}
+
+#[test]
+fn forward_findings_point_into_the_new_schema() {
+    let old = r#"{"type":"record","name":"R","fields":[
+        {"name":"color","type":{"type":"enum","name":"Color","symbols":["RED"]}},
+        {"name":"hash","type":{"type":"fixed","name":"Hash","size":16}}]}"#;
+    let new = r#"{"type":"record","name":"R","fields":[
+        {"name":"color","type":{"type":"enum","name":"Color","symbols":["RED","BLUE"]}},
+        {"name":"hash","type":{"type":"fixed","name":"Digest","size":32}}]}"#;
+    let (new, old) = (
+        Schema::parse_str(new).unwrap(),
+        Schema::parse_str(old).unwrap(),
+    );
+    let found: Vec<String> = check_level(&new, &[old], Level::Forward)
+        .iter()
+        .map(|b| format!("{} {}", b.incompatibility.rule, b.new_path()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            "NAME_MISMATCH /fields/1/type/name",
+            "FIXED_SIZE_MISMATCH /fields/1/type/size",
+            "MISSING_ENUM_SYMBOLS /fields/0/type/symbols",
+        ]
+    );
+}

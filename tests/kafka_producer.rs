@@ -132,9 +132,15 @@ async fn every_compression_codec_round_trips() {
             .await
             .unwrap();
         let records = read_topic(&servers, &delivery.topic, 1, Duration::from_secs(30));
-        let got =
-            schemabus::kafka::message::decode(&CATALOG, records[0].payload(), records[0].headers())
-                .unwrap();
+        let schemas = schemabus::kafka::SchemaIds::from_config(&config).unwrap();
+        let got = schemabus::kafka::message::decode(
+            &CATALOG,
+            &schemas,
+            records[0].payload(),
+            records[0].headers(),
+        )
+        .await
+        .unwrap();
         assert_eq!(
             got.downcast_ref::<DebateCompleted>(),
             Some(&sent),

@@ -60,6 +60,7 @@ pub mod hybrid;
 #[cfg(feature = "kafka")]
 #[cfg_attr(docsrs, doc(cfg(feature = "kafka")))]
 pub mod kafka;
+pub mod registry;
 pub mod topic;
 pub mod types;
 

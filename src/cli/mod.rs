@@ -2,11 +2,15 @@
 
 mod check;
 mod compat;
+mod decode;
 mod demo;
 mod gen;
 mod kafka_demo;
 mod lag;
 mod opt;
+mod register;
+mod registry;
+mod tail;
 mod topics;
 
 use std::process::ExitCode;
@@ -35,6 +39,10 @@ pub fn run() -> ExitCode {
         Command::Check(args) => check::run(&args).map_err(input_error),
         Command::Lock(args) => check::lock(&args).map_err(input_error),
         Command::Compat(args) => compat::run(&args).map_err(input_error),
+        Command::Registry(args) => registry::run(&args),
+        Command::Register(args) => register::run(&args).map_err(input_error),
+        Command::Tail(args) => tail::run(&args),
+        Command::Decode(args) => decode::run(&args).map_err(input_error),
     };
     match result {
         Ok(code) => code,
@@ -53,6 +61,38 @@ pub fn run() -> ExitCode {
             }
         },
     }
+}
+
+/// The registry named by `--registry`, else `KAFKA_SCHEMA_REGISTRY_URL`
+/// (several URLs comma-separated), with basic auth from
+/// `KAFKA_SCHEMA_REGISTRY_USER_INFO` (`user:password`).
+fn http_registry(url: Option<&str>) -> anyhow::Result<schemabus::registry::HttpRegistry> {
+    let from_env = std::env::var("KAFKA_SCHEMA_REGISTRY_URL").ok();
+    let urls = url
+        .map(str::to_owned)
+        .or(from_env)
+        .filter(|u| !u.trim().is_empty());
+    let urls = urls.ok_or_else(|| {
+        check::InputError::Message(
+            "no registry: pass --registry URL or set KAFKA_SCHEMA_REGISTRY_URL".to_owned(),
+        )
+    })?;
+    let mut urls = urls.split(',').map(str::trim);
+    let mut builder = schemabus::registry::HttpRegistry::builder(urls.next().unwrap_or_default());
+    for url in urls {
+        builder = builder.url(url);
+    }
+    if let Ok(user_info) = std::env::var("KAFKA_SCHEMA_REGISTRY_USER_INFO") {
+        let (user, password) = user_info.split_once(':').ok_or_else(|| {
+            check::InputError::Message(
+                "KAFKA_SCHEMA_REGISTRY_USER_INFO must be `user:password`".to_owned(),
+            )
+        })?;
+        builder = builder.basic_auth(user, password);
+    }
+    Ok(builder
+        .build()
+        .map_err(|e| check::InputError::Message(e.to_string()))?)
 }
 
 fn input_error(error: anyhow::Error) -> anyhow::Error {

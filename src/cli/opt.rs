@@ -35,6 +35,103 @@ pub enum Command {
     /// Check one schema file against earlier versions given as files.
     /// Exit codes: 0 compatible, 1 breaking changes, 2 usage or input errors.
     Compat(CompatArgs),
+    /// Run a schema registry with Confluent's REST API.
+    Registry(RegistryArgs),
+    /// Register every event schema under its subject in a registry.
+    Register(RegisterArgs),
+    /// Print the events of a bounded context's topic as JSON lines, Avro or
+    /// JSON on the wire alike.
+    Tail(TailArgs),
+    /// Print one message value (Avro in the Confluent wire format, or
+    /// CloudEvents JSON) as JSON, its schema looked up in the registry.
+    Decode(DecodeArgs),
+}
+
+/// `schemabus register`
+#[derive(Debug, Args)]
+pub struct RegisterArgs {
+    /// The registry (default: KAFKA_SCHEMA_REGISTRY_URL).
+    #[arg(long, value_name = "URL")]
+    pub registry: Option<String>,
+    /// The schema root.
+    #[arg(long, default_value = "schemas")]
+    pub schemas: PathBuf,
+    /// Only check: print what would be registered and whether the registry
+    /// would accept it.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `schemabus tail`
+#[derive(Debug, Args)]
+pub struct TailArgs {
+    /// The bounded context, e.g. `debate`.
+    pub context: String,
+    #[command(flatten)]
+    pub kafka: KafkaArgs,
+    /// The registry for Avro records (default: KAFKA_SCHEMA_REGISTRY_URL,
+    /// else the process's own embedded registry, which knows no ids).
+    #[arg(long, value_name = "URL")]
+    pub registry: Option<String>,
+    /// Read the topic from its start instead of from now on.
+    #[arg(long)]
+    pub from_beginning: bool,
+    /// Stop after this many events.
+    #[arg(long, value_name = "N")]
+    pub max: Option<usize>,
+}
+
+/// `schemabus decode`
+#[derive(Debug, Args)]
+pub struct DecodeArgs {
+    /// The file holding the value; standard input when absent or `-`.
+    pub file: Option<PathBuf>,
+    /// The input is hexadecimal text (whitespace ignored), not raw bytes.
+    #[arg(long)]
+    pub hex: bool,
+    /// The registry (default: KAFKA_SCHEMA_REGISTRY_URL).
+    #[arg(long, value_name = "URL")]
+    pub registry: Option<String>,
+}
+
+/// `schemabus registry`
+#[derive(Debug, Args)]
+pub struct RegistryArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: RegistryCommand,
+}
+
+/// The `schemabus registry` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum RegistryCommand {
+    /// Serve Confluent Schema Registry's REST API (Avro schemas) over an
+    /// embedded registry kept in a directory. Prints `listening on
+    /// http://ADDR` once it accepts connections; runs until Ctrl-C or SIGTERM.
+    Serve(ServeArgs),
+}
+
+/// `schemabus registry serve`
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("storage").required(true).args(["data", "in_memory"])))]
+pub struct ServeArgs {
+    /// The address to listen on (port 0 picks a free port). Only loopback
+    /// by default: name another address to be reachable from elsewhere.
+    #[arg(long, default_value = "127.0.0.1:8081")]
+    pub addr: std::net::SocketAddr,
+    /// The directory the registry keeps its state in (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub data: Option<PathBuf>,
+    /// Keep the registry in memory only: everything is lost on exit.
+    #[arg(long)]
+    pub in_memory: bool,
+    /// Require HTTP basic authentication (default: SCHEMABUS_REGISTRY_BASIC_AUTH,
+    /// then none).
+    #[arg(long, value_name = "USER:PASSWORD")]
+    pub basic_auth: Option<String>,
+    /// The largest request body accepted, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = 1024 * 1024)]
+    pub max_body: usize,
 }
 
 /// `schemabus check`
@@ -48,8 +145,13 @@ pub struct CheckArgs {
     pub locked: bool,
     /// Compare with the schemas at a git revision instead of the lock:
     /// `git:<ref>`, e.g. `git:origin/main`.
-    #[arg(long, value_name = "git:REF")]
+    #[arg(long, value_name = "git:REF", conflicts_with = "registry")]
     pub against: Option<String>,
+    /// Compare with the versions registered in a schema registry (subjects
+    /// named by record, as schemabus producers register them). Basic auth
+    /// from KAFKA_SCHEMA_REGISTRY_USER_INFO=user:password.
+    #[arg(long, value_name = "URL")]
+    pub registry: Option<String>,
     /// Also write N random values with each checked version and read them
     /// with the other side (apache-avro's resolver as a second opinion).
     #[arg(long, value_name = "N", default_value_t = 0)]

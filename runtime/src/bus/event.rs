@@ -21,6 +21,8 @@ pub trait BusEvent: Any + Debug + Send + Sync {
     fn metadata(&self) -> &EventMetadata;
     /// Rabin fingerprint of the event's schema (its Parsing Canonical Form).
     fn schema_fingerprint(&self) -> u64;
+    /// The event's schema: the standalone JSON a registry stores.
+    fn schema_json(&self) -> &'static str;
     /// Appends the Avro binary encoding of the payload to `buf`.
     ///
     /// # Errors
@@ -56,6 +58,9 @@ impl<E: DomainEvent> BusEvent for E {
     }
     fn schema_fingerprint(&self) -> u64 {
         <E as AvroSchema>::FINGERPRINT
+    }
+    fn schema_json(&self) -> &'static str {
+        <E as AvroSchema>::SCHEMA_JSON
     }
     fn encode_avro(&self, buf: &mut Vec<u8>) -> Result<(), EncodeError> {
         buf.reserve(crate::AvroCodec::avro_len(self));

@@ -2,6 +2,7 @@
 //! CloudEvents JSON and Kafka headers, serde adapters for JSON, and the
 //! resolver for data written with another schema.
 
+pub(crate) mod aliases;
 pub mod avro;
 pub mod cloudevents;
 pub mod json_as;

@@ -8,6 +8,7 @@
 //! resolved names, apache-avro's reader and writer and the compatibility
 //! verdict are built once per writer schema and reader type.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
@@ -87,6 +88,38 @@ const _: fn() = || {
     shareable::<Resolver>();
 };
 
+/// The reader side of a resolution: a compiled type's name and schema.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReaderType {
+    /// The full name.
+    pub name: &'static str,
+    /// The schema JSON the type was generated from.
+    pub schema_json: &'static str,
+    /// Its Parsing Canonical Form.
+    pub canonical_form: &'static str,
+}
+
+impl ReaderType {
+    /// The reader type of a generated type.
+    pub fn of<T: AvroSchema>() -> Self {
+        Self {
+            name: T::FULL_NAME,
+            schema_json: T::SCHEMA_JSON,
+            canonical_form: T::CANONICAL_FORM,
+        }
+    }
+}
+
+impl From<&crate::catalog::EventType> for ReaderType {
+    fn from(event: &crate::catalog::EventType) -> Self {
+        Self {
+            name: event.name,
+            schema_json: event.schema_json,
+            canonical_form: event.canonical_form,
+        }
+    }
+}
+
 /// Reader full name → writer schema JSON → plan.
 type Cache = HashMap<&'static str, HashMap<Box<str>, Arc<Plan>>>;
 
@@ -138,11 +171,28 @@ impl Resolver {
         writer_schema_json: &str,
         bytes: &[u8],
     ) -> Result<T, ResolveError> {
-        if writer_schema_json == T::SCHEMA_JSON {
-            return Ok(T::from_avro_bytes(bytes)?);
+        let resolved = self.resolve(ReaderType::of::<T>(), writer_schema_json, bytes)?;
+        Ok(T::from_avro_bytes(&resolved)?)
+    }
+
+    /// Turns `bytes`, written with `writer_schema_json`, into the bytes the
+    /// reader type's own schema would have written — what its generated
+    /// decoder reads. Borrows `bytes` when the schemas agree.
+    ///
+    /// # Errors
+    ///
+    /// [`ResolveError`] naming the step that failed.
+    pub fn resolve<'b>(
+        &self,
+        reader: ReaderType,
+        writer_schema_json: &str,
+        bytes: &'b [u8],
+    ) -> Result<Cow<'b, [u8]>, ResolveError> {
+        if writer_schema_json == reader.schema_json {
+            return Ok(Cow::Borrowed(bytes));
         }
-        match &*self.plan::<T>(writer_schema_json)? {
-            Plan::Direct => Ok(T::from_avro_bytes(bytes)?),
+        match &*self.plan(reader, writer_schema_json)? {
+            Plan::Direct => Ok(Cow::Borrowed(bytes)),
             Plan::Resolve(resolution) => {
                 // Check every length against the input before apache-avro
                 // allocates by it.
@@ -168,47 +218,52 @@ impl Resolver {
                     .borrow_datum_writer()
                     .write_value_to_vec(value)
                     .map_err(|e| ResolveError::Resolve(Box::new(e)))?;
-                Ok(T::from_avro_bytes(&resolved)?)
+                Ok(Cow::Owned(resolved))
             }
         }
     }
 
-    fn plan<T: AvroSchema>(&self, writer_json: &str) -> Result<Arc<Plan>, ResolveError> {
+    fn plan(&self, reader: ReaderType, writer_json: &str) -> Result<Arc<Plan>, ResolveError> {
         {
             let cache = self.cache.read().unwrap_or_else(|e| e.into_inner());
-            if let Some(plan) = cache.get(T::FULL_NAME).and_then(|m| m.get(writer_json)) {
+            if let Some(plan) = cache.get(reader.name).and_then(|m| m.get(writer_json)) {
                 return Ok(Arc::clone(plan));
             }
         }
         // Built outside the lock: parsing is slow and a duplicate build is harmless.
-        let plan = Arc::new(Self::build::<T>(writer_json)?);
+        let plan = Arc::new(Self::build(reader, writer_json)?);
         let mut cache = self.cache.write().unwrap_or_else(|e| e.into_inner());
         cache
-            .entry(T::FULL_NAME)
+            .entry(reader.name)
             .or_default()
             .insert(writer_json.into(), Arc::clone(&plan));
         Ok(plan)
     }
 
-    fn build<T: AvroSchema>(writer_json: &str) -> Result<Plan, ResolveError> {
+    fn build(reader_type: ReaderType, writer_json: &str) -> Result<Plan, ResolveError> {
         let writer =
             Schema::parse_str(writer_json).map_err(|e| ResolveError::WriterSchema(Box::new(e)))?;
-        if writer.canonical_form() == T::CANONICAL_FORM {
+        if writer.canonical_form() == reader_type.canonical_form {
             return Ok(Plan::Direct);
         }
-        let reader = Schema::parse_str(T::SCHEMA_JSON).map_err(|e| ResolveError::ReaderSchema {
-            name: T::FULL_NAME,
-            source: Box::new(e),
-        })?;
+        let reader =
+            Schema::parse_str(reader_type.schema_json).map_err(|e| ResolveError::ReaderSchema {
+                name: reader_type.name,
+                source: Box::new(e),
+            })?;
         if writer.canonical_form() == reader.canonical_form() {
             return Ok(Plan::Direct);
         }
         SchemaCompatibility::can_read(&writer, &reader).map_err(|source| {
             ResolveError::Incompatible {
-                reader: T::FULL_NAME,
+                reader: reader_type.name,
                 source,
             }
         })?;
+        // apache-avro matches fields by name only: writer fields a reader
+        // field names as an alias get the reader field's name.
+        let writer = super::aliases::rename_aliased_fields(&writer, &reader)
+            .map_err(|e| ResolveError::WriterSchema(Box::new(e)))?;
         let resolution = ResolutionTryBuilder {
             writer,
             reader,

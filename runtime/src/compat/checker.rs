@@ -96,7 +96,7 @@ pub fn check_pair(reader: &Schema, writer: &Schema) -> Vec<Incompatibility> {
         writer,
         memo: HashMap::new(),
     };
-    let mut found = checker.check(reader.root(), writer.root());
+    let mut found = checker.check(reader.root(), writer.root(), "", "");
     found.sort();
     found.dedup();
     found
@@ -117,49 +117,89 @@ enum Memo {
 pub(super) struct Checker<'a> {
     pub(super) reader: &'a Schema,
     pub(super) writer: &'a Schema,
+    /// Record pairs: where recursion happens. Their findings point into
+    /// the records' definitions, so they hold wherever the pair recurs.
     memo: HashMap<(NodeId, NodeId), Memo>,
 }
 
+/// Where a node is used: its own pointer, or for a named type (one node
+/// shared by all its uses) the pointer of the slot that refers to it.
+fn site(schema: &Schema, id: NodeId, slot: &str) -> String {
+    let node = schema.node(id);
+    if node.kind.name().is_some() {
+        slot.to_owned()
+    } else {
+        node.pointer.clone()
+    }
+}
+
 impl Checker<'_> {
-    /// Every incompatibility of the pair, memoized.
-    pub(super) fn check(&mut self, r: NodeId, w: NodeId) -> Vec<Incompatibility> {
+    /// Every incompatibility of reader node `r` used at `r_slot` with
+    /// writer node `w` used at `w_slot`.
+    pub(super) fn check(
+        &mut self,
+        r: NodeId,
+        w: NodeId,
+        r_slot: &str,
+        w_slot: &str,
+    ) -> Vec<Incompatibility> {
+        let records = matches!(
+            (&self.reader.node(r).kind, &self.writer.node(w).kind),
+            (Kind::Record { .. }, Kind::Record { .. })
+        );
+        if !records {
+            return self.calculate(r, w, r_slot, w_slot);
+        }
         match self.memo.get(&(r, w)) {
             Some(Memo::InProgress) => return Vec::new(),
             Some(Memo::Done(found)) => return found.clone(),
             None => {}
         }
         self.memo.insert((r, w), Memo::InProgress);
-        let found = self.calculate(r, w);
+        let found = self.record(r, w);
         self.memo.insert((r, w), Memo::Done(found.clone()));
         found
     }
 
-    fn calculate(&mut self, r: NodeId, w: NodeId) -> Vec<Incompatibility> {
+    fn calculate(
+        &mut self,
+        r: NodeId,
+        w: NodeId,
+        r_slot: &str,
+        w_slot: &str,
+    ) -> Vec<Incompatibility> {
         let (reader, writer) = (self.reader, self.writer);
+        let (r_at, w_at) = (site(reader, r, r_slot), site(writer, w, w_slot));
         match (&reader.node(r).kind, &writer.node(w).kind) {
-            (Kind::Array(ri), Kind::Array(wi)) => self.check(*ri, *wi),
-            (Kind::Map(rv), Kind::Map(wv)) => self.check(*rv, *wv),
-            (Kind::Record { .. }, Kind::Record { .. }) => self.record(r, w),
+            (Kind::Array(ri), Kind::Array(wi)) => {
+                self.check(*ri, *wi, &format!("{r_at}/items"), &format!("{w_at}/items"))
+            }
+            (Kind::Map(rv), Kind::Map(wv)) => self.check(
+                *rv,
+                *wv,
+                &format!("{r_at}/values"),
+                &format!("{w_at}/values"),
+            ),
             (Kind::Enum { .. }, Kind::Enum { .. }) => self.enumeration(r, w),
             (Kind::Fixed { .. }, Kind::Fixed { .. }) => self.fixed(r, w),
-            (Kind::Union(_), Kind::Union(_)) => self.union_from_union(r, w),
+            (Kind::Union(_), Kind::Union(_)) => self.union_from_union(r, w, &r_at, &w_at),
             // Data of a writer union is readable when every branch is.
-            (_, Kind::Union(branches)) => branches.iter().flat_map(|b| self.check(r, *b)).collect(),
-            (Kind::Union(_), _) => self.union_from_single(r, w),
+            (_, Kind::Union(branches)) => branches
+                .iter()
+                .enumerate()
+                .flat_map(|(i, b)| self.check(r, *b, r_slot, &format!("{w_at}/{i}")))
+                .collect(),
+            (Kind::Union(_), _) => self.union_from_single(r, w, &r_at, &w_at),
             (rk, wk) if promotes(wk, rk) => Vec::new(),
-            _ => vec![self.type_mismatch(r, w)],
-        }
-    }
-
-    pub(super) fn type_mismatch(&self, r: NodeId, w: NodeId) -> Incompatibility {
-        Incompatibility {
-            rule: Rule::TypeMismatch,
-            reader_path: self.reader.node(r).pointer.clone(),
-            writer_path: self.writer.node(w).pointer.clone(),
-            detail: Detail::Types {
-                reader: self.reader.describe(r),
-                writer: self.writer.describe(w),
-            },
+            _ => vec![Incompatibility {
+                rule: Rule::TypeMismatch,
+                reader_path: r_at,
+                writer_path: w_at,
+                detail: Detail::Types {
+                    reader: reader.describe(r),
+                    writer: writer.describe(w),
+                },
+            }],
         }
     }
 }

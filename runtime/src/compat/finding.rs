@@ -47,6 +47,10 @@ pub struct Finding {
     pub subject: String,
     /// JSON pointer of the offending node in the new schema.
     pub path: String,
+    /// What the finding is about, where the path alone does not say: the
+    /// field, the symbols, the types or names (`string -> int`). Empty for
+    /// lints. Accepted-break entries may name it to match one finding.
+    pub detail: String,
     /// The file and line:column of that node, when known.
     pub location: Option<Location>,
     /// What changed, past tense, quoting old and new.
@@ -59,6 +63,35 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// A finding of `rule` about `subject`, at the schema's root until
+    /// [`at`](Self::at) says where.
+    pub fn new(
+        rule: impl Into<String>,
+        severity: Severity,
+        subject: impl Into<String>,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) -> Self {
+        Self {
+            rule: rule.into(),
+            severity,
+            subject: subject.into(),
+            path: String::new(),
+            detail: String::new(),
+            location: None,
+            message: message.into(),
+            hint: hint.into(),
+            accepted: None,
+        }
+    }
+
+    /// The same finding at JSON pointer `path` of the new schema.
+    #[must_use]
+    pub fn at(mut self, path: impl Into<String>) -> Self {
+        self.path = path.into();
+        self
+    }
+
     /// Whether this finding fails the check.
     pub fn fails(&self) -> bool {
         self.severity == Severity::Error && self.accepted.is_none()
@@ -73,11 +106,30 @@ impl Finding {
             severity: Severity::Error,
             subject: subject.to_owned(),
             path: brk.new_path().to_owned(),
+            detail: detail_key(brk),
             location: None,
             message,
             hint,
             accepted: None,
         }
+    }
+}
+
+/// What the finding is about, in the words of the change (old -> new).
+fn detail_key(brk: &Break) -> String {
+    let change =
+        |reader: &dyn std::fmt::Display, writer: &dyn std::fmt::Display| match brk.direction {
+            Direction::Backward => format!("{writer} -> {reader}"),
+            Direction::Forward => format!("{reader} -> {writer}"),
+        };
+    match &brk.incompatibility.detail {
+        Detail::Types { reader, writer } | Detail::Names { reader, writer } => {
+            change(reader, writer)
+        }
+        Detail::Sizes { reader, writer } => change(reader, writer),
+        Detail::Symbols { missing, .. } => missing.join(","),
+        Detail::Field { field, .. } => field.clone(),
+        Detail::Branch { writer } => writer.clone(),
     }
 }
 

@@ -24,6 +24,8 @@ pub struct LineCol {
 /// let text = "{\"type\": \"record\", \"name\": \"R\",\n \"fields\": [\n  {\"name\": \"a\", \"type\": \"int\"}]}";
 /// assert_eq!(locate(text, "/fields/0/type"), Some(LineCol { line: 3, column: 25 }));
 /// assert_eq!(locate(text, ""), Some(LineCol { line: 1, column: 1 }));
+/// // Malformed text ends the search instead of hanging it:
+/// assert_eq!(locate("{\"a\": [1, 2}, \"b\": 1}", "/b"), None);
 /// ```
 pub fn locate(source: &str, pointer: &str) -> Option<LineCol> {
     let tokens: Vec<String> = pointer
@@ -164,13 +166,16 @@ impl Scanner<'_> {
                 }
             }
             _ => {
+                let start = self.pos;
                 while !matches!(
                     self.peek(),
                     None | Some(b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r')
                 ) {
                     self.pos += 1;
                 }
-                Some(())
+                // A stray closer (malformed JSON) is not a value: give up
+                // rather than loop on it.
+                (self.pos > start).then_some(())
             }
         }
     }

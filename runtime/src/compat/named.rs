@@ -9,14 +9,11 @@ impl Checker<'_> {
     /// implementation, names match when the unqualified names are equal or
     /// the reader lists the writer's full name among its aliases.
     pub(super) fn names(&self, r: NodeId, w: NodeId) -> Option<Incompatibility> {
-        let reader_name = self.reader.node(r).kind.name()?;
-        let writer_name = self.writer.node(w).kind.name()?;
-        let aliased = reader_name.aliases.iter().any(|alias| {
-            alias == &writer_name.full || alias.rsplit('.').next() == Some(writer_name.simple())
-        });
-        if reader_name.simple() == writer_name.simple() || aliased {
+        if self.names_match(r, w) {
             return None;
         }
+        let reader_name = self.reader.node(r).kind.name()?;
+        let writer_name = self.writer.node(w).kind.name()?;
         Some(Incompatibility {
             rule: Rule::NameMismatch,
             reader_path: child(&self.reader.node(r).pointer, "name"),
@@ -26,6 +23,17 @@ impl Checker<'_> {
                 writer: writer_name.full.clone(),
             },
         })
+    }
+
+    /// Whether the two named types resolve by name (see [`Self::names`]).
+    pub(super) fn names_match(&self, r: NodeId, w: NodeId) -> bool {
+        let (Some(reader), Some(writer)) = (
+            self.reader.node(r).kind.name(),
+            self.writer.node(w).kind.name(),
+        ) else {
+            return false;
+        };
+        reader.simple() == writer.simple() || reader.aliases.contains(&writer.full)
     }
 
     pub(super) fn enumeration(&mut self, r: NodeId, w: NodeId) -> Vec<Incompatibility> {

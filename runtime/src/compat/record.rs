@@ -22,10 +22,15 @@ impl Checker<'_> {
         else {
             return Vec::new();
         };
-        let mut found = self.names(r, w).into_iter().collect::<Vec<_>>();
+        let mut found: Vec<_> = self.names(r, w).into_iter().collect();
         for field in reader_fields {
             match writer_field(writer_fields, field) {
-                Some(written) => found.extend(self.check(field.schema, written.schema)),
+                Some(written) => found.extend(self.check(
+                    field.schema,
+                    written.schema,
+                    &child(&field.pointer, "type"),
+                    &child(&written.pointer, "type"),
+                )),
                 None if field.default.is_none() => found.push(Incompatibility {
                     rule: Rule::ReaderFieldMissingDefaultValue,
                     reader_path: field.pointer.clone(),

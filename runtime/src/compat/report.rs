@@ -60,26 +60,30 @@ impl Report {
         for (file, mut findings) in groups {
             findings.sort_by_key(|f| f.location.as_ref().map(|l| (l.line, l.column)));
             let _ = writeln!(out, "{file}");
+            // A change to a shared type breaks every subject that embeds
+            // it: one entry, with the subjects listed.
+            let mut shown: Vec<(&Finding, Vec<&Finding>)> = Vec::new();
             for f in findings {
+                match shown.iter_mut().find(|(first, _)| same_text(first, f)) {
+                    Some((_, also)) => also.push(f),
+                    None => shown.push((f, Vec::new())),
+                }
+            }
+            for (f, also) in shown {
                 let status = match (&f.accepted, f.severity) {
                     (Some(_), _) => "accepted",
                     (None, Severity::Error) => "error",
                     (None, Severity::Warning) => "warning",
                 };
-                let at = f
-                    .location
-                    .as_ref()
-                    .map_or_else(|| f.path.clone(), |l| format!("{}:{}", l.line, l.column));
+                let at = f.location.as_ref().map_or_else(
+                    || display_path(&f.path),
+                    |l| format!("{}:{}", l.line, l.column),
+                );
                 let _ = writeln!(out, "  {at}: {status}: {} [{}]", f.message, f.rule);
                 if let Some(l) = &f.location {
                     let _ = writeln!(out, "    {:>4} | {}", l.line, l.source_line.trim_end());
                 }
-                let _ = writeln!(
-                    out,
-                    "         = subject `{}` at `{}`",
-                    f.subject,
-                    display_path(&f.path)
-                );
+                let _ = writeln!(out, "         = {}", subjects_line(f, &also));
                 if let Some(reason) = &f.accepted {
                     let _ = writeln!(out, "         = accepted: {reason}");
                 } else {
@@ -112,6 +116,7 @@ impl Report {
                     "severity": f.severity.to_string(),
                     "subject": f.subject,
                     "path": f.path,
+                    "detail": f.detail,
                     "file": f.location.as_ref().map(|l| &l.file),
                     "line": f.location.as_ref().map(|l| l.line),
                     "column": f.location.as_ref().map(|l| l.column),
@@ -204,6 +209,37 @@ impl Report {
         out.push_str("  </testsuite>\n</testsuites>\n");
         out
     }
+}
+
+/// Whether two findings read the same (same place, rule and words).
+fn same_text(a: &Finding, b: &Finding) -> bool {
+    a.rule == b.rule
+        && a.location == b.location
+        && a.message == b.message
+        && a.hint == b.hint
+        && a.accepted == b.accepted
+        && a.location.is_some()
+}
+
+/// "subject `a` at `/p`", or for a finding repeated in other subjects,
+/// "3 subjects: `a` at `/p`, `b` at `/q`, `c` at `/r`".
+fn subjects_line(first: &Finding, also: &[&Finding]) -> String {
+    let one = |f: &Finding| format!("`{}` at `{}`", f.subject, display_path(&f.path));
+    if also.is_empty() {
+        return format!("subject {}", one(first));
+    }
+    let listed: Vec<String> = std::iter::once(first)
+        .chain(also.iter().copied())
+        .take(3)
+        .map(one)
+        .collect();
+    let more = (also.len() + 1).saturating_sub(3);
+    let tail = if more > 0 {
+        format!(" and {more} more")
+    } else {
+        String::new()
+    };
+    format!("{} subjects: {}{tail}", also.len() + 1, listed.join(", "))
 }
 
 /// The root pointer is the empty string; show it as `/`.

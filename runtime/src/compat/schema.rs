@@ -136,8 +136,13 @@ impl Schema {
             names: HashMap::new(),
         };
         let root = parser.parse(value, "", "")?;
-        Ok(Self {
+        let schema = Self {
             nodes: parser.nodes,
+            root,
+        };
+        schema.check_defaults()?;
+        Ok(Self {
+            nodes: schema.nodes,
             root,
         })
     }
@@ -171,6 +176,76 @@ impl Schema {
                 name.full.clone()
             }
             kind => kind.type_name().to_owned(),
+        }
+    }
+}
+
+impl Schema {
+    /// Every field default must be a value of the field's type (of the
+    /// first branch, for a union), as the specification requires.
+    fn check_defaults(&self) -> Result<(), SchemaError> {
+        for (_, node) in self.nodes() {
+            if let Kind::Record { fields, .. } = &node.kind {
+                for field in fields {
+                    if let Some(default) = &field.default {
+                        if let Err(problem) = self.fits(field.schema, default) {
+                            return Err(error(
+                                &child(&field.pointer, "default"),
+                                format!(
+                                    "the default of field `{}` is not valid: {problem}",
+                                    field.name
+                                ),
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether JSON `value` is a default of node `id`'s type.
+    fn fits(&self, id: NodeId, value: &Value) -> Result<(), String> {
+        let node = self.node(id);
+        let ok = match (&node.kind, value) {
+            (Kind::Null, Value::Null) | (Kind::Boolean, Value::Bool(_)) => true,
+            (Kind::Int, Value::Number(n)) => n.as_i64().is_some_and(|n| i32::try_from(n).is_ok()),
+            (Kind::Long, Value::Number(n)) => n.as_i64().is_some(),
+            (Kind::Float | Kind::Double, Value::Number(_)) => true,
+            (Kind::Bytes | Kind::String, Value::String(_)) => true,
+            (Kind::Fixed { size, .. }, Value::String(s)) => s.chars().count() as u64 == *size,
+            (Kind::Enum { symbols, .. }, Value::String(s)) => symbols.contains(s),
+            (Kind::Array(items), Value::Array(values)) => {
+                return values.iter().try_for_each(|v| self.fits(*items, v));
+            }
+            (Kind::Map(items), Value::Object(values)) => {
+                return values.values().try_for_each(|v| self.fits(*items, v));
+            }
+            (Kind::Union(branches), value) => {
+                // The first branch's type, as the specification says.
+                return match branches.first() {
+                    Some(first) => self.fits(*first, value).map_err(|e| {
+                        format!("{e} (a union's default must be a value of its first branch)")
+                    }),
+                    None => Err("an empty union has no values".to_owned()),
+                };
+            }
+            (Kind::Record { fields, .. }, Value::Object(values)) => {
+                for field in fields {
+                    match (values.get(&field.name), &field.default) {
+                        (Some(v), _) => self.fits(field.schema, v)?,
+                        (None, Some(_)) => {}
+                        (None, None) => return Err(format!("field `{}` is missing", field.name)),
+                    }
+                }
+                true
+            }
+            _ => false,
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(format!("{value} is not a `{}`", self.describe(id)))
         }
     }
 }
@@ -440,7 +515,17 @@ impl Parser {
                 format!("`{full}` is defined twice"),
             ));
         }
-        let id = self.push(pointer, Kind::Null, None);
+        // A placeholder that already has the name: the type's own body may
+        // refer to it (recursion), e.g. as a union branch beside `null`.
+        let placeholder = Kind::Record {
+            name: Name {
+                full: full.clone(),
+                aliases: aliases.clone(),
+            },
+            doc: None,
+            fields: Vec::new(),
+        };
+        let id = self.push(pointer, placeholder, None);
         self.names.insert(full.clone(), id);
         Ok((Name { full, aliases }, inner_namespace, id))
     }

@@ -5,47 +5,76 @@ use super::rules::Rule;
 use super::schema::{Kind, NodeId};
 
 impl Checker<'_> {
-    /// Reader union, writer union: one MISSING_UNION_BRANCH per writer
-    /// branch that no reader branch reads.
-    pub(super) fn union_from_union(&mut self, r: NodeId, w: NodeId) -> Vec<Incompatibility> {
+    /// Reader union, writer union: every writer branch must be readable by
+    /// some reader branch.
+    pub(super) fn union_from_union(
+        &mut self,
+        r: NodeId,
+        w: NodeId,
+        r_at: &str,
+        w_at: &str,
+    ) -> Vec<Incompatibility> {
         let Kind::Union(writer_branches) = &self.writer.node(w).kind else {
             return Vec::new();
         };
         let mut found = Vec::new();
         for (i, branch) in writer_branches.iter().enumerate() {
-            if !self.any_branch_reads(r, *branch) {
-                found.push(Incompatibility {
-                    rule: Rule::MissingUnionBranch,
-                    reader_path: self.reader.node(r).pointer.clone(),
-                    writer_path: format!("{}/{i}", self.writer.node(w).pointer),
-                    detail: Detail::Branch {
-                        writer: self.writer.describe(*branch),
-                    },
-                });
-            }
+            found.extend(self.branch(r, *branch, r_at, &format!("{w_at}/{i}")));
         }
         found
     }
 
     /// Reader union, writer not a union: some reader branch must read it.
-    pub(super) fn union_from_single(&mut self, r: NodeId, w: NodeId) -> Vec<Incompatibility> {
-        if self.any_branch_reads(r, w) {
-            return Vec::new();
-        }
-        vec![Incompatibility {
-            rule: Rule::MissingUnionBranch,
-            reader_path: self.reader.node(r).pointer.clone(),
-            writer_path: self.writer.node(w).pointer.clone(),
-            detail: Detail::Branch {
-                writer: self.writer.describe(w),
-            },
-        }]
+    pub(super) fn union_from_single(
+        &mut self,
+        r: NodeId,
+        w: NodeId,
+        r_at: &str,
+        w_at: &str,
+    ) -> Vec<Incompatibility> {
+        self.branch(r, w, r_at, w_at)
     }
 
-    fn any_branch_reads(&mut self, r: NodeId, w: NodeId) -> bool {
+    /// What keeps reader union `r` from reading writer type `w` (at `w_at`):
+    /// nothing if a branch reads it; the findings inside the branch of the
+    /// same name or kind if there is one (an optional record that changed
+    /// is a change of the record, not a lost branch); else a missing branch.
+    fn branch(&mut self, r: NodeId, w: NodeId, r_at: &str, w_at: &str) -> Vec<Incompatibility> {
         let Kind::Union(reader_branches) = &self.reader.node(r).kind else {
-            return false;
+            return Vec::new();
         };
-        reader_branches.iter().any(|b| self.check(*b, w).is_empty())
+        let mut closest = None;
+        for (i, b) in reader_branches.iter().enumerate() {
+            let slot = format!("{r_at}/{i}");
+            let found = self.check(*b, w, &slot, w_at);
+            if found.is_empty() {
+                return Vec::new();
+            }
+            if closest.is_none() && self.corresponds(*b, w) {
+                closest = Some(found);
+            }
+        }
+        closest.unwrap_or_else(|| {
+            vec![Incompatibility {
+                rule: Rule::MissingUnionBranch,
+                reader_path: r_at.to_owned(),
+                writer_path: w_at.to_owned(),
+                detail: Detail::Branch {
+                    writer: self.writer.describe(w),
+                },
+            }]
+        })
+    }
+
+    /// Whether reader branch `r` is the counterpart of writer type `w`:
+    /// named types of the same name, or arrays or maps.
+    fn corresponds(&self, r: NodeId, w: NodeId) -> bool {
+        match (&self.reader.node(r).kind, &self.writer.node(w).kind) {
+            (Kind::Array(_), Kind::Array(_)) | (Kind::Map(_), Kind::Map(_)) => true,
+            (rk, wk) if rk.name().is_some() && rk.type_name() == wk.type_name() => {
+                self.names_match(r, w)
+            }
+            _ => false,
+        }
     }
 }

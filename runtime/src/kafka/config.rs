@@ -6,6 +6,8 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use rdkafka::ClientConfig;
+
+use crate::registry::SubjectNameStrategy;
 use serde::Deserialize;
 
 /// Why a configuration could not be loaded.
@@ -112,7 +114,12 @@ impl Acks {
 /// | `KAFKA_CONSUMER_GROUP` | [`consumer_group`](KafkaConfig::consumer_group) | `schemabus` |
 /// | `KAFKA_TOPIC_PREFIX` | [`topic_prefix`](KafkaConfig::topic_prefix) | empty |
 /// | `KAFKA_USE_AVRO` | [`use_avro`](KafkaConfig::use_avro) | `false` (JSON) |
-/// | `KAFKA_SCHEMA_REGISTRY_URL` | [`schema_registry_url`](KafkaConfig::schema_registry_url) | none |
+/// | `KAFKA_SCHEMA_REGISTRY_URL` | [`schema_registry_url`](KafkaConfig::schema_registry_url), comma-separated for several | none: the embedded registry |
+/// | `KAFKA_SCHEMA_REGISTRY_USER_INFO` | [`schema_registry_user_info`](KafkaConfig::schema_registry_user_info): `user:password` (redacted in `Debug`) | none |
+/// | `KAFKA_SCHEMA_REGISTRY_DIR` | [`schema_registry_dir`](KafkaConfig::schema_registry_dir) | none: in memory |
+/// | `KAFKA_SUBJECT_NAME_STRATEGY` | [`subject_name_strategy`](KafkaConfig::subject_name_strategy): `record`, `topic`, `topic_record` | `record` |
+/// | `KAFKA_AUTO_REGISTER_SCHEMAS` | [`auto_register_schemas`](KafkaConfig::auto_register_schemas) | `true` |
+/// | `KAFKA_USE_LATEST_VERSION` | [`use_latest_version`](KafkaConfig::use_latest_version) | `false` |
 /// | `KAFKA_NUM_PARTITIONS` | [`num_partitions`](KafkaConfig::num_partitions) | `6` |
 /// | `KAFKA_REPLICATION_FACTOR` | [`replication_factor`](KafkaConfig::replication_factor) | `1` |
 /// | `KAFKA_BATCH_SIZE` | [`batch_size`](KafkaConfig::batch_size) (messages) | `10000` |
@@ -179,10 +186,25 @@ pub struct KafkaConfig {
     pub consumer_group: String,
     /// Prefix of every topic name, e.g. `test.`.
     pub topic_prefix: String,
-    /// Avro binary (Confluent wire format) when true, CloudEvents JSON when false.
+    /// Avro binary (Confluent wire format) when true, CloudEvents JSON when
+    /// false. In TOML also `format = "avro"` or `format = "json"`.
+    #[serde(alias = "format", deserialize_with = "avro_or_json")]
     pub use_avro: bool,
-    /// URL of a Confluent-compatible schema registry.
+    /// URL of a Confluent-compatible schema registry (several separated by
+    /// commas, tried in order). `None`: the process's embedded registry.
     pub schema_registry_url: Option<String>,
+    /// `user:password` for the registry's HTTP basic authentication.
+    pub schema_registry_user_info: Option<String>,
+    /// Where the embedded registry keeps its state when no URL is set;
+    /// `None` keeps it in memory (one registry per process).
+    pub schema_registry_dir: Option<PathBuf>,
+    /// The subject each event's schema is registered under.
+    pub subject_name_strategy: SubjectNameStrategy,
+    /// Producers register their schemas (true), or only look them up.
+    pub auto_register_schemas: bool,
+    /// Producers use the id of the subject's latest version, which must be
+    /// their own schema, instead of registering or looking it up by schema.
+    pub use_latest_version: bool,
     /// Partitions of topics this crate creates.
     pub num_partitions: i32,
     /// Replication factor of topics this crate creates.
@@ -233,6 +255,11 @@ impl Default for KafkaConfig {
             topic_prefix: String::new(),
             use_avro: false,
             schema_registry_url: None,
+            schema_registry_user_info: None,
+            schema_registry_dir: None,
+            subject_name_strategy: SubjectNameStrategy::RecordName,
+            auto_register_schemas: true,
+            use_latest_version: false,
             num_partitions: 6,
             replication_factor: 1,
             topics: BTreeMap::new(),
@@ -288,6 +315,17 @@ impl fmt::Debug for KafkaConfig {
             .field("topic_prefix", &self.topic_prefix)
             .field("use_avro", &self.use_avro)
             .field("schema_registry_url", &self.schema_registry_url)
+            .field(
+                "schema_registry_user_info",
+                &self
+                    .schema_registry_user_info
+                    .as_ref()
+                    .map(|_| "<redacted>"),
+            )
+            .field("schema_registry_dir", &self.schema_registry_dir)
+            .field("subject_name_strategy", &self.subject_name_strategy)
+            .field("auto_register_schemas", &self.auto_register_schemas)
+            .field("use_latest_version", &self.use_latest_version)
             .field("num_partitions", &self.num_partitions)
             .field("topics", &self.topics)
             .field("batch_size", &self.batch_size)
@@ -353,6 +391,12 @@ impl KafkaConfig {
     setters! {
         /// Sets [`use_avro`](Self::use_avro).
         use_avro: bool,
+        /// Sets [`subject_name_strategy`](Self::subject_name_strategy).
+        subject_name_strategy: SubjectNameStrategy,
+        /// Sets [`auto_register_schemas`](Self::auto_register_schemas).
+        auto_register_schemas: bool,
+        /// Sets [`use_latest_version`](Self::use_latest_version).
+        use_latest_version: bool,
         /// Sets [`num_partitions`](Self::num_partitions).
         num_partitions: i32,
         /// Sets [`batch_size`](Self::batch_size).
@@ -379,6 +423,20 @@ impl KafkaConfig {
         dedup_window: usize,
         /// Sets [`spool_max_bytes`](Self::spool_max_bytes).
         spool_max_bytes: u64,
+    }
+
+    /// Sets [`schema_registry_url`](Self::schema_registry_url).
+    #[must_use]
+    pub fn schema_registry_url(mut self, url: impl Into<String>) -> Self {
+        self.schema_registry_url = Some(url.into());
+        self
+    }
+
+    /// Sets [`schema_registry_dir`](Self::schema_registry_dir).
+    #[must_use]
+    pub fn schema_registry_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.schema_registry_dir = Some(dir.into());
+        self
     }
 
     /// Sets [`service`](Self::service).
@@ -510,6 +568,20 @@ impl KafkaConfig {
                 "KAFKA_SCHEMA_REGISTRY_URL" => {
                     self.schema_registry_url = Some(value.clone()).filter(|s| !s.is_empty())
                 }
+                "KAFKA_SCHEMA_REGISTRY_USER_INFO" => {
+                    self.schema_registry_user_info = Some(value.clone()).filter(|s| !s.is_empty())
+                }
+                "KAFKA_SCHEMA_REGISTRY_DIR" => {
+                    self.schema_registry_dir =
+                        Some(PathBuf::from(&value)).filter(|_| !value.is_empty())
+                }
+                "KAFKA_SUBJECT_NAME_STRATEGY" => {
+                    self.subject_name_strategy = value
+                        .parse()
+                        .map_err(|_| v.invalid("`record`, `topic` or `topic_record`"))?
+                }
+                "KAFKA_AUTO_REGISTER_SCHEMAS" => self.auto_register_schemas = v.boolean()?,
+                "KAFKA_USE_LATEST_VERSION" => self.use_latest_version = v.boolean()?,
                 "KAFKA_NUM_PARTITIONS" => self.num_partitions = v.number()?,
                 "KAFKA_REPLICATION_FACTOR" => self.replication_factor = v.number()?,
                 "KAFKA_BATCH_SIZE" => self.batch_size = v.number()?,
@@ -592,6 +664,26 @@ impl KafkaConfig {
     /// The librdkafka configuration of admin and metadata clients.
     pub fn admin_config(&self) -> ClientConfig {
         self.finish(self.base())
+    }
+}
+
+/// `use_avro` from TOML: a boolean, or `format = "avro" | "json"`.
+fn avro_or_json<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Either {
+        Bool(bool),
+        Name(String),
+    }
+    match Either::deserialize(d)? {
+        Either::Bool(b) => Ok(b),
+        Either::Name(name) => match name.to_ascii_lowercase().as_str() {
+            "avro" => Ok(true),
+            "json" => Ok(false),
+            _ => Err(serde::de::Error::custom(format!(
+                "format `{name}`: expected `avro` or `json`"
+            ))),
+        },
     }
 }
 

@@ -47,6 +47,7 @@ use super::dedup::DedupWindow;
 use super::dlq::DeadLetters;
 use super::error::KafkaError;
 use super::metrics::{KafkaMetrics, KafkaTypeMetrics};
+use super::schemas::SchemaIds;
 use super::worker::Worker;
 
 /// Where a consumer starts reading.
@@ -256,6 +257,7 @@ impl EventConsumer {
             catalog: self.catalog,
             bus: self.bus,
             dead_letters: DeadLetters::new(&self.config)?,
+            schemas: SchemaIds::from_config(&self.config)?,
             dedup: DedupWindow::new(self.config.dedup_window),
             filter: self.filter,
             metrics: Arc::clone(&self.metrics),

@@ -2,7 +2,9 @@
 
 use crate::catalog::EventDecodeError;
 use crate::codec::cloudevents::CloudEventError;
+use crate::codec::resolve::ResolveError;
 use crate::codec::wire::WireError;
+use crate::registry::RegistryError;
 
 use super::config::ConfigError;
 
@@ -72,6 +74,9 @@ pub enum KafkaError {
     /// The consumer or bridge was shut down.
     #[error("shut down")]
     Shutdown,
+    /// The schema registry refused or could not give a schema id.
+    #[error("schema registry: {0}")]
+    Registry(#[from] RegistryError),
 }
 
 /// Why a consumed message could not be turned into an event: the reason a
@@ -94,15 +99,25 @@ pub enum MessageError {
     /// The payload does not decode as its event type.
     #[error(transparent)]
     Decode(#[from] EventDecodeError),
-    /// The message names a schema id that is not the current schema of its type.
-    #[error("schema id {found} is not the current schema of `{event_type}` (id {expected}); decoding other writer schemas needs a schema registry")]
-    SchemaId {
-        /// The event type.
-        event_type: String,
-        /// The id in the message.
-        found: u32,
-        /// The id of the compiled schema.
-        expected: u32,
+    /// The writer schema of the record's schema id is not available.
+    #[error("schema id {id}: {source}")]
+    WriterSchema {
+        /// The id in the record.
+        id: u32,
+        /// What the registry said.
+        #[source]
+        source: RegistryError,
+    },
+    /// The record's writer schema does not resolve into the compiled type.
+    #[error("schema id {id} does not resolve into `{event_type}`: {source}")]
+    Resolve {
+        /// The id in the record.
+        id: u32,
+        /// The event type of the record.
+        event_type: &'static str,
+        /// Why not.
+        #[source]
+        source: ResolveError,
     },
 }
 

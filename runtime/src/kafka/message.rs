@@ -10,28 +10,36 @@
 //! decoder detects the format of each message, so producers can switch
 //! formats without a flag day.
 //!
-//! Until a schema registry is configured, the schema id of an Avro record is
-//! [`local_schema_id`]: derived from the schema's fingerprint, so producers
-//! and consumers built from the same schemas agree without coordination.
-//! Data written with another version of a schema needs a registry to find
-//! the writer's schema and is refused with [`MessageError::SchemaId`].
+//! The schema id of an Avro record comes from the schema registry
+//! ([`SchemaIds`]); a consumer reads records written with
+//! another version of a schema by fetching that version by id and resolving
+//! it into the compiled type.
 
 use rdkafka::message::{Header, Headers, OwnedHeaders};
 
 use crate::bus::{BusEvent, SharedEvent};
 use crate::catalog::Catalog;
 use crate::codec::cloudevents::{self, CONTENT_TYPE};
+use crate::codec::resolve::{ReaderType, Resolver};
 use crate::codec::wire::{self, Format};
 
 use super::error::{KafkaError, MessageError};
+use super::schemas::SchemaIds;
 
 /// Header naming the client that produced a record.
 pub const ORIGIN_HEADER: &str = "ce_origin";
 
-/// The schema id used in the wire format when no registry assigns one: the
-/// low 31 bits of the schema's Rabin fingerprint.
-pub fn local_schema_id(fingerprint: u64) -> u32 {
-    (fingerprint & 0x7fff_ffff) as u32
+/// How a record's value is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ValueFormat {
+    /// CloudEvents JSON, structured mode.
+    Json,
+    /// Avro in the Confluent wire format, with the registry's id of the
+    /// event's schema; the attributes go in `ce_*` headers.
+    Avro {
+        /// The schema id written after the magic byte.
+        schema_id: u32,
+    },
 }
 
 /// Encodes `event`'s value into `buf` (cleared first) and returns its headers.
@@ -41,15 +49,15 @@ pub fn local_schema_id(fingerprint: u64) -> u32 {
 /// [`KafkaError::Encode`] when the payload cannot be represented.
 pub fn encode(
     event: &dyn BusEvent,
-    format: Format,
+    format: ValueFormat,
     origin: &str,
     buf: &mut Vec<u8>,
 ) -> Result<OwnedHeaders, KafkaError> {
     buf.clear();
     let mut headers = OwnedHeaders::new_with_capacity(10);
     match format {
-        Format::Avro => {
-            wire::write_header(buf, local_schema_id(event.schema_fingerprint()));
+        ValueFormat::Avro { schema_id } => {
+            wire::write_header(buf, schema_id);
             event
                 .encode_avro(buf)
                 .map_err(|e| KafkaError::encode(event.event_type(), e))?;
@@ -60,7 +68,7 @@ pub fn encode(
                 });
             }
         }
-        Format::Json => {
+        ValueFormat::Json => {
             *buf = event
                 .encode_json()
                 .map_err(|e| KafkaError::encode(event.event_type(), e))?;
@@ -76,17 +84,46 @@ pub fn encode(
     }))
 }
 
-/// Turns a consumed record back into a typed event of `catalog`.
+/// Turns a consumed record back into a typed event of `catalog`; Avro
+/// written with another version of a schema is resolved into the compiled
+/// type, its writer schema fetched from the registry by id.
 ///
 /// # Errors
 ///
 /// [`MessageError`] saying why the record is not an event of the catalog.
-pub fn decode<H: Headers>(
+pub async fn decode<H: Headers>(
     catalog: &Catalog,
+    schemas: &SchemaIds,
     value: Option<&[u8]>,
     headers: Option<&H>,
 ) -> Result<SharedEvent, MessageError> {
-    decode_with(catalog, value, &header_pairs(headers))
+    let pairs = header_pairs(headers);
+    let binary_mode = find_header(&pairs, "ce_type").is_some();
+    let writer = match schema_id(value).filter(|_| binary_mode) {
+        Some(id) => Some(
+            schemas
+                .writer_schema(id)
+                .await
+                .map_err(|source| MessageError::WriterSchema { id, source })?,
+        ),
+        None => None,
+    };
+    decode_with(
+        catalog,
+        value,
+        &pairs,
+        writer.as_deref(),
+        schemas.resolver(),
+    )
+}
+
+/// The schema id of an Avro record, `None` for JSON or garbage.
+pub(crate) fn schema_id(value: Option<&[u8]>) -> Option<u32> {
+    let value = value?;
+    match wire::detect(value) {
+        Some(Format::Avro) => wire::unframe(value).ok().map(|(id, _)| id),
+        _ => None,
+    }
 }
 
 /// A record's headers as `(name, value)` pairs, read once (each header is a
@@ -107,11 +144,14 @@ pub(crate) fn find_header<'a>(pairs: &[(&str, &'a [u8])], name: &str) -> Option<
         .and_then(|(_, value)| std::str::from_utf8(value).ok())
 }
 
-/// [`decode`] with the headers already read.
+/// [`decode`] with the headers read and the writer schema of an Avro
+/// record fetched.
 pub(crate) fn decode_with(
     catalog: &Catalog,
     value: Option<&[u8]>,
     headers: &[(&str, &[u8])],
+    writer_schema: Option<&str>,
+    resolver: &Resolver,
 ) -> Result<SharedEvent, MessageError> {
     let value = value.filter(|v| !v.is_empty()).ok_or(MessageError::Empty)?;
     match wire::detect(value) {
@@ -123,15 +163,18 @@ pub(crate) fn decode_with(
             let info = catalog
                 .event_type(&event_type)
                 .ok_or_else(|| crate::EventDecodeError::UnknownEventType(event_type.clone()))?;
-            let expected = local_schema_id(info.fingerprint);
-            if schema_id != expected {
-                return Err(MessageError::SchemaId {
-                    event_type,
-                    found: schema_id,
-                    expected,
-                });
-            }
-            Ok((catalog.decode_avro)(info.name, datum, metadata)?)
+            let writer = writer_schema.ok_or(MessageError::WriterSchema {
+                id: schema_id,
+                source: crate::registry::RegistryError::SchemaNotFound(format!("id {schema_id}")),
+            })?;
+            let datum = resolver
+                .resolve(ReaderType::from(info), writer, datum)
+                .map_err(|source| MessageError::Resolve {
+                    id: schema_id,
+                    event_type: info.name,
+                    source,
+                })?;
+            Ok((catalog.decode_avro)(info.name, &datum, metadata)?)
         }
         None => Err(MessageError::UnknownFormat),
     }

@@ -30,6 +30,7 @@ pub mod message;
 mod metrics;
 mod outbox;
 mod producer;
+mod schemas;
 mod spool;
 mod worker;
 
@@ -43,3 +44,4 @@ pub use self::error::{KafkaError, MessageError};
 pub use self::metrics::KafkaTypeMetrics;
 pub use self::outbox::KafkaHealth;
 pub use self::producer::{BatchEventProducer, Delivery, EventProducer};
+pub use self::schemas::SchemaIds;

@@ -37,7 +37,8 @@ use super::config::KafkaConfig;
 use super::error::KafkaError;
 use super::message;
 use super::metrics::{bump, KafkaMetrics};
-use super::producer::{format_of, send_waiting};
+use super::producer::{format_of, send_waiting, value_format_blocking};
+use super::schemas::SchemaIds;
 use super::spool::{read_segments, RecordRef, Spool, SpoolRecord};
 
 /// How often the health thread looks at the broker while offline.
@@ -147,6 +148,7 @@ pub(crate) struct Outbox {
     shared: Arc<Shared>,
     topics: TopicMapper,
     format: Format,
+    schemas: SchemaIds,
     origin: String,
     seq: AtomicU64,
     buf: Mutex<Vec<u8>>,
@@ -177,6 +179,7 @@ impl Outbox {
             shared,
             topics: config.topic_mapper(catalog),
             format: format_of(config),
+            schemas: SchemaIds::from_config(config)?,
             origin: config.origin().to_owned(),
             seq: AtomicU64::new(max_seq + 1),
             buf: Mutex::new(Vec::new()),
@@ -230,8 +233,9 @@ impl Outbox {
             .types
             .binary_search_by(|t| t.name.cmp(event_type))
             .unwrap_or(0xffff);
+        let format = value_format_blocking(self.format, &self.schemas, topic, event)?;
         let mut buf = self.buf.lock().unwrap_or_else(|p| p.into_inner());
-        let headers = message::encode(event, self.format, &self.origin, &mut buf)?;
+        let headers = message::encode(event, format, &self.origin, &mut buf)?;
         let key = event.aggregate_id();
         let seq = self.seq.fetch_add(1, Ordering::Relaxed);
         let producer = {

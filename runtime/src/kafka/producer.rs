@@ -24,7 +24,8 @@ use crate::topic::TopicMapper;
 use super::admin::EnsuredTopics;
 use super::config::KafkaConfig;
 use super::error::KafkaError;
-use super::message;
+use super::message::{self, ValueFormat};
+use super::schemas::SchemaIds;
 
 /// Where a delivered event was written.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -46,6 +47,22 @@ pub(crate) fn format_of(config: &KafkaConfig) -> Format {
     }
 }
 
+/// The value format of `event` on `topic`: JSON, or Avro with the schema
+/// id from `schemas` (blocking only the first time a type is seen).
+pub(crate) fn value_format_blocking(
+    format: Format,
+    schemas: &SchemaIds,
+    topic: &str,
+    event: &dyn BusEvent,
+) -> Result<ValueFormat, KafkaError> {
+    Ok(match format {
+        Format::Json => ValueFormat::Json,
+        Format::Avro => ValueFormat::Avro {
+            schema_id: schemas.id_blocking(topic, event)?,
+        },
+    })
+}
+
 /// Produces events one at a time and awaits each delivery.
 ///
 /// # Examples
@@ -65,6 +82,7 @@ pub struct EventProducer {
     ensured: EnsuredTopics,
     topics: TopicMapper,
     format: Format,
+    schemas: SchemaIds,
     origin: String,
 }
 
@@ -89,6 +107,7 @@ impl EventProducer {
             ensured: EnsuredTopics::new(config),
             topics: config.topic_mapper(catalog),
             format: format_of(config),
+            schemas: SchemaIds::from_config(config)?,
             origin: config.origin().to_owned(),
         })
     }
@@ -113,8 +132,14 @@ impl EventProducer {
             .topic(event.event_type())
             .ok_or_else(|| KafkaError::UnknownEventType(event.event_type().to_owned()))?;
         self.ensured.ensure(topic).await?;
+        let format = match self.format {
+            Format::Json => ValueFormat::Json,
+            Format::Avro => ValueFormat::Avro {
+                schema_id: self.schemas.id(topic, event).await?,
+            },
+        };
         let mut value = Vec::new();
-        let headers = message::encode(event, self.format, &self.origin, &mut value)?;
+        let headers = message::encode(event, format, &self.origin, &mut value)?;
         let key = event.aggregate_id();
         let record = FutureRecord::to(topic)
             .key(&key)
@@ -217,6 +242,7 @@ pub struct BatchEventProducer {
     ensured: EnsuredTopics,
     topics: TopicMapper,
     format: Format,
+    schemas: SchemaIds,
     origin: String,
     buf: Mutex<Vec<u8>>,
     flushed: Mutex<(u64, u64)>,
@@ -245,6 +271,7 @@ impl BatchEventProducer {
             ensured: EnsuredTopics::new(config),
             topics: config.topic_mapper(catalog),
             format: format_of(config),
+            schemas: SchemaIds::from_config(config)?,
             origin: config.origin().to_owned(),
             buf: Mutex::new(Vec::new()),
             flushed: Mutex::new((0, 0)),
@@ -265,8 +292,9 @@ impl BatchEventProducer {
             .topic(event.event_type())
             .ok_or_else(|| KafkaError::UnknownEventType(event.event_type().to_owned()))?;
         self.ensured.ensure_blocking(topic)?;
+        let format = value_format_blocking(self.format, &self.schemas, topic, event)?;
         let mut buf = self.buf.lock().unwrap_or_else(|p| p.into_inner());
-        let headers = message::encode(event, self.format, &self.origin, &mut buf)?;
+        let headers = message::encode(event, format, &self.origin, &mut buf)?;
         let key = event.aggregate_id();
         let record = BaseRecord::to(topic)
             .key(key.as_bytes())

@@ -11,14 +11,16 @@ use tokio::sync::watch;
 
 use crate::bus::EventBus;
 use crate::catalog::Catalog;
+use crate::registry::RegistryError;
 
 use super::client::Client;
 use super::consumer::TypeFilter;
 use super::dedup::DedupWindow;
 use super::dlq::DeadLetters;
-use super::error::KafkaError;
+use super::error::{KafkaError, MessageError};
 use super::message;
 use super::metrics::{bump, Counters, KafkaMetrics};
+use super::schemas::SchemaIds;
 
 tokio::task_local! {
     /// The id of the event a consumer is delivering: the bridge never
@@ -42,6 +44,7 @@ pub(crate) struct Worker {
     pub(crate) catalog: &'static Catalog,
     pub(crate) bus: EventBus,
     pub(crate) dead_letters: DeadLetters,
+    pub(crate) schemas: SchemaIds,
     pub(crate) dedup: DedupWindow,
     pub(crate) filter: TypeFilter,
     pub(crate) metrics: Arc<KafkaMetrics>,
@@ -141,7 +144,24 @@ impl Worker {
                 return Outcome::Done;
             }
         }
-        let event = match message::decode_with(self.catalog, message.payload(), &headers) {
+        // A record without its `ce_*` headers is rejected by decoding
+        // without asking the registry about its schema id.
+        let binary_mode = message::find_header(&headers, "ce_type").is_some();
+        let writer_schema = match message::schema_id(message.payload()).filter(|_| binary_mode) {
+            Some(id) => match self.writer_schema(message, id).await {
+                Ok(schema) => Some(schema),
+                Err(outcome) => return outcome,
+            },
+            None => None,
+        };
+        let decoded = message::decode_with(
+            self.catalog,
+            message.payload(),
+            &headers,
+            writer_schema.as_deref(),
+            self.schemas.resolver(),
+        );
+        let event = match decoded {
             Ok(event) => event,
             Err(e) => {
                 let unknown = self.metrics.of("");
@@ -193,6 +213,39 @@ impl Worker {
 
     /// Sends to the dead-letter topic, retrying until it succeeds or the
     /// consumer stops: a message is never dropped for a failed dead letter.
+    /// The writer schema of `id`. While the registry cannot be reached the
+    /// message waits (it is not bad data); an id the registry does not know
+    /// sends it to the dead-letter topic.
+    async fn writer_schema(
+        &self,
+        message: &BorrowedMessage<'_>,
+        id: u32,
+    ) -> Result<Arc<str>, Outcome> {
+        let mut backoff = self.backoff;
+        loop {
+            let error = match self.schemas.writer_schema(id).await {
+                Ok(schema) => return Ok(schema),
+                Err(e) => e,
+            };
+            let transient = matches!(error, RegistryError::Transport { .. })
+                || matches!(error, RegistryError::Server { status, .. } if status >= 500);
+            if !transient {
+                let reason = MessageError::WriterSchema { id, source: error }.to_string();
+                return Err(self
+                    .dead_letter(message, &reason, 0, self.metrics.of(""))
+                    .await);
+            }
+            self.client
+                .record_error(format!("schema registry: {error}"));
+            let mut stopped = self.stopped.clone();
+            tokio::select! {
+                _ = stopped.wait_for(|s| *s) => return Err(Outcome::Interrupted),
+                () = tokio::time::sleep(backoff) => {}
+            }
+            backoff = (backoff * 2).min(MAX_BACKOFF);
+        }
+    }
+
     async fn dead_letter(
         &self,
         message: &BorrowedMessage<'_>,

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::Context;
+use schemabus_codegen::canonical::{fingerprint_hex, parsing_canonical_form, rabin_fingerprint};
 use serde::{Deserialize, Serialize};
 
 /// The format version of the file.
@@ -87,6 +88,29 @@ impl Lock {
         true
     }
 
+    /// `(subject, version, problem)` for every entry whose fingerprint is
+    /// not its canonical form's, or whose canonical form is not its schema's.
+    pub fn inconsistencies(&self) -> Vec<(String, u32, String)> {
+        let mut found = Vec::new();
+        for (subject, versions) in &self.subjects {
+            for v in versions {
+                let fingerprint = fingerprint_hex(rabin_fingerprint(v.canonical.as_bytes()));
+                let problem = if fingerprint != v.fingerprint {
+                    format!(
+                        "fingerprint {} is not that of its canonical form ({fingerprint})",
+                        v.fingerprint
+                    )
+                } else if canonical_of(&v.schema).as_deref() != Some(v.canonical.as_str()) {
+                    "its canonical form is not that of its schema".to_owned()
+                } else {
+                    continue;
+                };
+                found.push((subject.clone(), v.version, problem));
+            }
+        }
+        found
+    }
+
     /// Writes the lock atomically (a temporary file renamed over it).
     pub fn save(&self, path: &Path) -> anyhow::Result<()> {
         let mut text = serde_json::to_string_pretty(self).context("serializing the lock")?;
@@ -95,4 +119,14 @@ impl Lock {
         std::fs::write(&tmp, text).with_context(|| format!("writing {}", tmp.display()))?;
         std::fs::rename(&tmp, path).with_context(|| format!("replacing {}", path.display()))
     }
+}
+
+/// The Parsing Canonical Form of a self-contained schema, `None` if it
+/// does not parse.
+fn canonical_of(schema: &str) -> Option<String> {
+    let model =
+        schemabus_codegen::resolve::load_sources(vec![("lock.avsc".to_owned(), schema.to_owned())])
+            .ok()?;
+    let root = &model.files.first()?.root;
+    Some(parsing_canonical_form(&model, root))
 }

@@ -4,20 +4,21 @@
 mod accepted;
 mod config;
 mod lockfile;
+mod notices;
+mod registry;
 mod sources;
 
+use std::collections::BTreeMap;
 use std::process::ExitCode;
 
-use anyhow::Context;
-use schemabus::compat::{
-    check_level, lint, simulate, Direction, Finding, Location, Report, Rule, Schema, Severity,
-};
+use schemabus::compat::{check_level, lint, Finding, Report, Schema};
 
 use super::opt::{CheckArgs, LockArgs};
 use accepted::AcceptedBreaks;
 use config::Config;
 use lockfile::Lock;
 pub use sources::InputError;
+pub(super) use sources::Snapshot as SchemaTree;
 use sources::{Snapshot, Subject};
 
 /// What the current schemas are compared with.
@@ -26,9 +27,20 @@ enum History {
     Lock(Lock),
     /// The schemas at a git revision.
     Git(String, Snapshot),
+    /// The versions in a schema registry: subject → (version, schema).
+    Registry(BTreeMap<String, Vec<(u32, String)>>),
 }
 
 impl History {
+    /// Every subject the history knows.
+    fn subjects(&self) -> Vec<&str> {
+        match self {
+            History::Lock(lock) => lock.subjects.keys().map(String::as_str).collect(),
+            History::Git(_, snapshot) => snapshot.subjects.keys().map(String::as_str).collect(),
+            History::Registry(subjects) => subjects.keys().map(String::as_str).collect(),
+        }
+    }
+
     /// The earlier versions of `subject`, oldest first, with their labels.
     fn versions(&self, subject: &str) -> Vec<(String, String)> {
         match self {
@@ -43,6 +55,15 @@ impl History {
                 .map(|s| (format!("`{rev}`"), s.schema.clone()))
                 .into_iter()
                 .collect(),
+            History::Registry(subjects) => subjects
+                .get(subject)
+                .map(|versions| {
+                    versions
+                        .iter()
+                        .map(|(v, schema)| (format!("registry version {v}"), schema.clone()))
+                        .collect()
+                })
+                .unwrap_or_default(),
         }
     }
 }
@@ -58,6 +79,10 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let config = Config::load(args.config.as_deref())?;
     let current = Snapshot::load_dir(&config.check.schemas)?;
     let history = match args.against.as_deref() {
+        None if args.registry.is_some() => {
+            let url = args.registry.as_deref().unwrap_or_default();
+            History::Registry(registry::fetch(url, current.subjects.keys())?)
+        }
         None => History::Lock(Lock::load(&config.check.lock)?),
         Some(against) => match against.strip_prefix("git:") {
             Some(rev) => History::Git(
@@ -155,49 +180,25 @@ fn check(
         report.subjects.push(subject.name.clone());
         let mut findings = check_subject(config, history, options, subject)?;
         for finding in &mut findings {
-            if finding.location.is_none() {
+            if finding.location.is_none() && !finding.path.is_empty() {
                 finding.location = current.locate(&subject.name, &finding.path);
             }
         }
-        for finding in findings {
-            // A lint of a shared type (an enum in schemas/common) is one
-            // finding, not one per event that embeds the type.
-            let is_break = finding.rule.parse::<Rule>().is_ok();
-            let repeated = report.findings.iter().any(|seen| {
-                seen.rule == finding.rule
-                    && seen.location == finding.location
-                    && seen.message == finding.message
-            });
-            if is_break || !repeated {
-                report.findings.push(finding);
-            }
+        report.findings.extend(findings);
+    }
+    report
+        .findings
+        .extend(notices::removed_subjects(current, history));
+    report
+        .findings
+        .extend(notices::unknown_overrides(config, current));
+    if options.locked {
+        if let History::Lock(lock) = history {
+            report.findings.extend(notices::tampered_lock(lock));
         }
     }
-    if let History::Lock(lock) = history {
-        for name in lock
-            .subjects
-            .keys()
-            .filter(|name| !current.subjects.contains_key(*name))
-        {
-            report.findings.push(Finding {
-                rule: "SUBJECT_REMOVED".to_owned(),
-                severity: Severity::Warning,
-                subject: name.clone(),
-                path: String::new(),
-                location: Some(Location {
-                    file: config.check.lock.display().to_string(),
-                    line: 1,
-                    column: 1,
-                    source_line: String::new(),
-                }),
-                message: format!("subject `{name}` is in the lock but no schema defines it any more"),
-                hint: "consumers may still receive these events from Kafka; keep the schema until they are gone"
-                    .to_owned(),
-                accepted: None,
-            });
-        }
-    }
-    accepted.apply(&mut report.findings);
+    let unused = accepted.apply(&mut report.findings);
+    report.findings.extend(unused);
     Ok(report)
 }
 
@@ -222,72 +223,35 @@ fn check_subject(
         .iter()
         .map(|brk| Finding::from_break(&subject.name, brk, &versions[brk.version].0))
         .collect();
-    findings.extend(lint(&subject.name, &new, old.last(), &config.lint));
+    // A lint that says what a breaking change already says is left out.
+    let lints = lint(&subject.name, &new, old.last(), &config.lint);
+    let lints: Vec<Finding> = lints
+        .into_iter()
+        .filter(|l| !findings.iter().any(|b| b.path == l.path))
+        .collect();
+    findings.extend(lints);
     if options.locked && matches!(history, History::Lock(_)) {
-        if let Some(finding) = lock_outdated(subject, versions.last().map(|(_, s)| s.as_str())) {
-            findings.push(finding);
-        }
+        findings.extend(notices::lock_outdated(
+            subject,
+            versions.last().map(|(_, s)| s.as_str()),
+        ));
     }
     if options.simulate > 0 {
         for version in level.versions_checked(old.len()) {
             let (label, text) = &versions[version];
             for &direction in level.directions() {
-                let (writer, reader) = match direction {
-                    Direction::Backward => (text.as_str(), subject.schema.as_str()),
-                    Direction::Forward => (subject.schema.as_str(), text.as_str()),
-                };
                 let seed =
                     u64::from_str_radix(&subject.fingerprint, 16).unwrap_or(0) ^ version as u64;
-                let outcome = simulate(writer, reader, options.simulate, seed)
-                    .with_context(|| format!("simulating {} against {label}", subject.name))?;
-                if let Some(first) = outcome.failures.first() {
-                    let (written, read) = match direction {
-                        Direction::Backward => (label.clone(), "the new schema".to_owned()),
-                        Direction::Forward => ("the new schema".to_owned(), label.clone()),
-                    };
-                    findings.push(Finding {
-                        rule: "SIMULATION_FAILED".to_owned(),
-                        severity: Severity::Error,
-                        subject: subject.name.clone(),
-                        path: String::new(),
-                        location: None,
-                        message: format!(
-                            "{} of {} random values written with {written} could not be read with {read}: {} (e.g. {})",
-                            outcome.failed, outcome.values, first.error, first.value
-                        ),
-                        hint: "the other findings of this subject say why; the simulation \
-                               decodes with apache-avro's resolver, a second opinion on the check"
-                            .to_owned(),
-                        accepted: None,
-                    });
-                }
+                findings.extend(notices::simulation(
+                    subject,
+                    label,
+                    text,
+                    direction,
+                    options.simulate,
+                    seed,
+                )?);
             }
         }
     }
     Ok(findings)
-}
-
-/// In `--locked` mode: the schema differs from the lock's latest version.
-fn lock_outdated(subject: &Subject, latest: Option<&str>) -> Option<Finding> {
-    if latest == Some(subject.schema.as_str()) {
-        return None;
-    }
-    let message = match latest {
-        None => format!("subject `{}` is not in the lock", subject.name),
-        Some(_) => format!(
-            "schema of `{}` changed since its last lock entry",
-            subject.name
-        ),
-    };
-    Some(Finding {
-        rule: "LOCK_OUTDATED".to_owned(),
-        severity: Severity::Error,
-        subject: subject.name.clone(),
-        path: String::new(),
-        location: None,
-        message,
-        hint: "run `schemabus lock` and commit schemas/schemas.lock with the schema change"
-            .to_owned(),
-        accepted: None,
-    })
 }

@@ -70,26 +70,27 @@ impl Snapshot {
 
     /// Loads every `.avsc` under `dir` as it was at the git revision `rev`.
     pub fn load_git(rev: &str, dir: &Path) -> anyhow::Result<Self> {
-        let listing = git(&[
-            "ls-tree",
-            "-r",
-            "--name-only",
-            "--full-name",
-            rev,
-            "--",
-            &dir.display().to_string(),
-        ])?;
-        let prefix = git(&["rev-parse", "--show-prefix"])?;
+        // Git runs in the schema root, wherever schemabus was started.
+        let listing = git(
+            dir,
+            &[
+                "ls-tree",
+                "-r",
+                "--name-only",
+                "--full-name",
+                rev,
+                "--",
+                ".",
+            ],
+        )?;
+        let prefix = git(dir, &["rev-parse", "--show-prefix"])?;
         let prefix = prefix.trim();
         let mut files = Vec::new();
         for path in listing.lines().filter(|p| p.ends_with(".avsc")) {
-            let source = git(&["show", &format!("{rev}:{path}")])?;
+            let source = git(dir, &["show", &format!("{rev}:{path}")])?;
             // Paths relative to the schema root, as load_dir names them.
-            let in_cwd = path.strip_prefix(prefix).unwrap_or(path);
-            let rel = Path::new(in_cwd)
-                .strip_prefix(dir)
-                .map_or_else(|_| in_cwd.to_owned(), |p| p.display().to_string());
-            files.push((rel, source));
+            let rel = path.strip_prefix(prefix).unwrap_or(path);
+            files.push((rel.to_owned(), source));
         }
         if files.is_empty() {
             return Err(InputError::Message(format!(
@@ -155,13 +156,19 @@ impl Snapshot {
         let standalone: Value = serde_json::from_str(&self.subjects.get(subject)?.schema).ok()?;
         let mut registered = &standalone;
         let mut written = self.files[file].json.pointer(&at)?;
+        // The namespace a short name in the file is resolved in.
+        let mut namespace = namespace_of(subject).to_owned();
         let mut tokens = pointer.split('/').skip(1);
         loop {
+            if let Some(defined) = defined_name(written, &namespace) {
+                namespace = namespace_of(&defined).to_owned();
+            }
             // The file names a type that the registered schema has inlined.
             if let (Value::String(name), Value::Object(_)) = (written, registered) {
-                if let Some((f, p)) = self.definition(name) {
+                if let Some((f, p)) = self.definition(name, &namespace) {
                     (file, at) = (*f, p.clone());
                     written = self.files[file].json.pointer(&at)?;
+                    continue;
                 }
             }
             let Some(token) = tokens.next() else { break };
@@ -190,20 +197,41 @@ impl Snapshot {
         })
     }
 
-    /// The definition of `name`, given fully qualified or, failing that, by
-    /// its unique simple name.
-    fn definition(&self, name: &str) -> Option<&(usize, String)> {
-        self.definitions.get(name).or_else(|| {
-            let mut found = self
-                .definitions
-                .iter()
-                .filter(|(full, _)| full.rsplit('.').next() == Some(name));
-            match (found.next(), found.next()) {
-                (Some((_, def)), None) => Some(def),
-                _ => None,
-            }
-        })
+    /// The definition `name` refers to from within `namespace`, as Avro
+    /// resolves it: a dotted name as it is, a short one in the enclosing
+    /// namespace, then in the null namespace.
+    fn definition(&self, name: &str, namespace: &str) -> Option<&(usize, String)> {
+        if name.contains('.') || namespace.is_empty() {
+            return self.definitions.get(name);
+        }
+        self.definitions
+            .get(&format!("{namespace}.{name}"))
+            .or_else(|| self.definitions.get(name))
     }
+}
+
+/// The namespace of a full name (`a.b.C` → `a.b`).
+fn namespace_of(full: &str) -> &str {
+    full.rsplit_once('.').map_or("", |(ns, _)| ns)
+}
+
+/// The full name `value` defines, if it is a named type's definition.
+fn defined_name(value: &Value, namespace: &str) -> Option<String> {
+    let map = value.as_object()?;
+    let kind = map.get("type").and_then(Value::as_str)?;
+    if !matches!(kind, "record" | "error" | "enum" | "fixed") {
+        return None;
+    }
+    let name = map.get("name").and_then(Value::as_str)?;
+    let namespace = map
+        .get("namespace")
+        .and_then(Value::as_str)
+        .unwrap_or(namespace);
+    Some(if name.contains('.') || namespace.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{namespace}.{name}")
+    })
 }
 
 fn child<'v>(value: &'v Value, key: &str) -> Option<&'v Value> {
@@ -224,20 +252,8 @@ fn collect_definitions(
     match json {
         Value::Object(map) => {
             let mut namespace = namespace.to_owned();
-            let named = matches!(
-                map.get("type").and_then(Value::as_str),
-                Some("record" | "error" | "enum" | "fixed")
-            );
-            if let (true, Some(name)) = (named, map.get("name").and_then(Value::as_str)) {
-                if let Some(ns) = map.get("namespace").and_then(Value::as_str) {
-                    namespace = ns.to_owned();
-                }
-                let full = if name.contains('.') || namespace.is_empty() {
-                    name.to_owned()
-                } else {
-                    format!("{namespace}.{name}")
-                };
-                namespace = full.rsplit_once('.').map_or("", |(ns, _)| ns).to_owned();
+            if let Some(full) = defined_name(json, &namespace) {
+                namespace = namespace_of(&full).to_owned();
                 found(full, pointer.to_owned());
             }
             for (key, value) in map {
@@ -257,9 +273,11 @@ fn input(error: schemabus_codegen::Error) -> anyhow::Error {
     InputError::Diagnostics(error.to_string()).into()
 }
 
-/// Runs git and returns its standard output.
-fn git(args: &[&str]) -> anyhow::Result<String> {
+/// Runs git in `dir` and returns its standard output.
+fn git(dir: &Path, args: &[&str]) -> anyhow::Result<String> {
     let output = Command::new("git")
+        .arg("-C")
+        .arg(dir)
         .args(args)
         .output()
         .context("running git")?;

@@ -1,0 +1,523 @@
+//! The registry's state and the operations on it, without locks or I/O.
+//!
+//! Every operation either fails without touching the state or applies its
+//! whole change; [`super::EmbeddedRegistry`] runs them on a copy and swaps
+//! it in once the copy is saved.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::compat::{self, check_pair, Break, Direction, Finding, Level};
+use crate::registry::{CompatibilityReport, RegistryError, SubjectVersion, Version};
+
+/// A schema text, parsed and normalized, not yet stored.
+#[derive(Debug)]
+pub(super) struct Candidate {
+    text: String,
+    normalized: Arc<str>,
+    parsed: compat::Schema,
+}
+
+impl Candidate {
+    /// Parses `text` as an Avro schema.
+    pub(super) fn parse(text: &str) -> Result<Self, RegistryError> {
+        let value: Value = serde_json::from_str(text)
+            .map_err(|e| RegistryError::InvalidSchema(format!("not JSON: {e}")))?;
+        let parsed = compat::Schema::parse(&value).map_err(|e| {
+            RegistryError::InvalidSchema(if e.pointer.is_empty() {
+                e.problem
+            } else {
+                format!("at `{}`: {}", e.pointer, e.problem)
+            })
+        })?;
+        Ok(Self {
+            text: text.to_owned(),
+            normalized: normalize(&value).into(),
+            parsed,
+        })
+    }
+}
+
+/// The form two schemas are compared in: compact JSON with the keys of
+/// every object sorted. Field order, docs and defaults all still count.
+fn normalize(value: &Value) -> String {
+    fn write(value: &Value, out: &mut String) {
+        match value {
+            Value::Object(map) => {
+                let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+                entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+                out.push('{');
+                for (i, (key, value)) in entries.into_iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    let _ = write!(out, "{}:", Value::String(key.clone()));
+                    write(value, out);
+                }
+                out.push('}');
+            }
+            Value::Array(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    write(item, out);
+                }
+                out.push(']');
+            }
+            other => {
+                let _ = write!(out, "{other}");
+            }
+        }
+    }
+    let mut out = String::new();
+    write(value, &mut out);
+    out
+}
+
+/// A schema stored under its global id.
+#[derive(Debug)]
+pub(super) struct Stored {
+    /// The text as first registered.
+    pub(super) text: String,
+    parsed: compat::Schema,
+}
+
+/// One version of a subject.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Entry {
+    pub(super) version: u32,
+    pub(super) id: u32,
+    pub(super) deleted: bool,
+}
+
+/// A subject: its versions (ascending, soft-deleted ones included) and its
+/// own compatibility level. A subject may have a level and no versions.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Subject {
+    pub(super) level: Option<Level>,
+    pub(super) versions: Vec<Entry>,
+}
+
+impl Subject {
+    fn entries(&self, include_deleted: bool) -> impl DoubleEndedIterator<Item = &Entry> {
+        self.versions
+            .iter()
+            .filter(move |e| include_deleted || !e.deleted)
+    }
+}
+
+/// Everything the registry knows.
+///
+/// Schemas are never forgotten, even when every version using them is
+/// permanently deleted: registering the same schema again gives it its old
+/// id back, so an id never names two schemas.
+#[derive(Clone, Debug, Default)]
+pub(super) struct State {
+    pub(super) level: Level,
+    pub(super) schemas: BTreeMap<u32, Arc<Stored>>,
+    ids: HashMap<Arc<str>, u32>,
+    pub(super) subjects: BTreeMap<String, Subject>,
+}
+
+impl State {
+    /// Adds a schema under `id` (loading a state file).
+    pub(super) fn insert_schema(&mut self, id: u32, candidate: Candidate) -> Result<(), String> {
+        if let Some(&other) = self.ids.get(&candidate.normalized) {
+            return Err(format!("schemas {other} and {id} are the same schema"));
+        }
+        if self.schemas.contains_key(&id) {
+            return Err(format!("schema id {id} appears twice"));
+        }
+        self.ids.insert(candidate.normalized, id);
+        self.schemas.insert(
+            id,
+            Arc::new(Stored {
+                text: candidate.text,
+                parsed: candidate.parsed,
+            }),
+        );
+        Ok(())
+    }
+
+    /// The subject, if it has a version (a live one unless `include_deleted`).
+    fn subject(&self, subject: &str, include_deleted: bool) -> Result<&Subject, RegistryError> {
+        self.subjects
+            .get(subject)
+            .filter(|s| s.entries(include_deleted).next().is_some())
+            .ok_or_else(|| RegistryError::SubjectNotFound(subject.to_owned()))
+    }
+
+    fn answer(&self, subject: &str, entry: &Entry) -> SubjectVersion {
+        SubjectVersion {
+            subject: subject.to_owned(),
+            id: entry.id,
+            version: entry.version,
+            schema: self.text(entry.id).to_owned(),
+        }
+    }
+
+    fn text(&self, id: u32) -> &str {
+        self.schemas.get(&id).map_or("", |s| s.text.as_str())
+    }
+
+    /// Whether any version, soft-deleted or not, uses schema `id`.
+    fn in_use(&self, id: u32) -> bool {
+        self.subjects
+            .values()
+            .any(|s| s.versions.iter().any(|e| e.id == id))
+    }
+
+    /// The level that applies to `subject`.
+    pub(super) fn effective_level(&self, subject: &str) -> Level {
+        self.subjects
+            .get(subject)
+            .and_then(|s| s.level)
+            .unwrap_or(self.level)
+    }
+
+    /// Registers a schema; the id and whether anything changed.
+    pub(super) fn register(
+        &mut self,
+        subject: &str,
+        candidate: Candidate,
+    ) -> Result<(u32, bool), RegistryError> {
+        let known = self.ids.get(&candidate.normalized).copied();
+        if let (Some(id), Some(s)) = (known, self.subjects.get(subject)) {
+            if s.entries(false).any(|e| e.id == id) {
+                return Ok((id, false));
+            }
+        }
+        let messages = self.check(subject, &candidate.parsed, None)?;
+        if !messages.is_empty() {
+            return Err(RegistryError::Incompatible {
+                subject: subject.to_owned(),
+                messages,
+            });
+        }
+        let id = match known {
+            Some(id) => id,
+            None => {
+                let id = self.schemas.last_key_value().map_or(1, |(id, _)| id + 1);
+                self.insert_schema(id, candidate)
+                    .map_err(RegistryError::InvalidSchema)?;
+                id
+            }
+        };
+        let s = self.subjects.entry(subject.to_owned()).or_default();
+        let version = s.versions.last().map_or(1, |e| e.version + 1);
+        s.versions.push(Entry {
+            version,
+            id,
+            deleted: false,
+        });
+        Ok((id, true))
+    }
+
+    /// The version of `subject` whose schema is `candidate`'s.
+    pub(super) fn lookup(
+        &self,
+        subject: &str,
+        candidate: &Candidate,
+        include_deleted: bool,
+    ) -> Result<SubjectVersion, RegistryError> {
+        let s = self.subject(subject, include_deleted)?;
+        let not_found = || {
+            RegistryError::SchemaNotFound(format!(
+                "no version of subject `{subject}` has this schema"
+            ))
+        };
+        let id = *self.ids.get(&candidate.normalized).ok_or_else(not_found)?;
+        let entry = s
+            .entries(false)
+            .rev()
+            .find(|e| e.id == id)
+            .or_else(|| s.entries(include_deleted).rev().find(|e| e.id == id))
+            .ok_or_else(not_found)?;
+        Ok(self.answer(subject, entry))
+    }
+
+    /// The schema with id `id`, while a version uses it.
+    pub(super) fn schema_by_id(&self, id: u32) -> Result<String, RegistryError> {
+        match self.schemas.get(&id) {
+            Some(stored) if self.in_use(id) => Ok(stored.text.clone()),
+            _ => Err(RegistryError::SchemaNotFound(format!(
+                "no schema has id {id}"
+            ))),
+        }
+    }
+
+    /// The versions using schema `id`, as (subject, version).
+    pub(super) fn versions_for_id(
+        &self,
+        id: u32,
+        include_deleted: bool,
+    ) -> Result<Vec<(String, u32)>, RegistryError> {
+        if !self.in_use(id) {
+            return Err(RegistryError::SchemaNotFound(format!(
+                "no schema has id {id}"
+            )));
+        }
+        Ok(self
+            .subjects
+            .iter()
+            .flat_map(|(name, s)| {
+                s.entries(include_deleted)
+                    .filter(|e| e.id == id)
+                    .map(|e| (name.clone(), e.version))
+            })
+            .collect())
+    }
+
+    /// Subjects with versions (live ones unless `include_deleted`).
+    pub(super) fn subject_names(&self, include_deleted: bool) -> Vec<String> {
+        self.subjects
+            .iter()
+            .filter(|(_, s)| s.entries(include_deleted).next().is_some())
+            .map(|(name, _)| name.clone())
+            .collect()
+    }
+
+    /// The version numbers of `subject`.
+    pub(super) fn versions(
+        &self,
+        subject: &str,
+        include_deleted: bool,
+    ) -> Result<Vec<u32>, RegistryError> {
+        Ok(self
+            .subject(subject, include_deleted)?
+            .entries(include_deleted)
+            .map(|e| e.version)
+            .collect())
+    }
+
+    /// One version of `subject`.
+    pub(super) fn version(
+        &self,
+        subject: &str,
+        version: Version,
+        include_deleted: bool,
+    ) -> Result<SubjectVersion, RegistryError> {
+        let s = self.subject(subject, include_deleted)?;
+        let entry = match version {
+            Version::Latest => s.entries(include_deleted).next_back(),
+            Version::Number(n) => s.entries(include_deleted).find(|e| e.version == n),
+        };
+        entry
+            .map(|e| self.answer(subject, e))
+            .ok_or_else(|| RegistryError::VersionNotFound {
+                subject: subject.to_owned(),
+                version: version.to_string(),
+            })
+    }
+
+    /// The compatibility of `candidate` with `subject`'s live versions
+    /// (`against` one of them, or all its level checks).
+    pub(super) fn compatibility(
+        &self,
+        subject: &str,
+        candidate: &Candidate,
+        against: Option<Version>,
+    ) -> Result<CompatibilityReport, RegistryError> {
+        let messages = self.check(subject, &candidate.parsed, against)?;
+        Ok(CompatibilityReport {
+            compatible: messages.is_empty(),
+            messages,
+        })
+    }
+
+    /// One message per incompatibility of `new` with the versions checked.
+    fn check(
+        &self,
+        subject: &str,
+        new: &compat::Schema,
+        against: Option<Version>,
+    ) -> Result<Vec<String>, RegistryError> {
+        let level = self.effective_level(subject);
+        let live: Vec<&Entry> = self
+            .subjects
+            .get(subject)
+            .map(|s| s.entries(false).collect())
+            .unwrap_or_default();
+        let history: Vec<&Entry> = match against {
+            None => live[level.versions_checked(live.len())].to_vec(),
+            Some(Version::Latest) => live.last().copied().into_iter().collect(),
+            Some(Version::Number(n)) => {
+                if live.is_empty() {
+                    return Err(RegistryError::SubjectNotFound(subject.to_owned()));
+                }
+                let entry = live.iter().find(|e| e.version == n).ok_or_else(|| {
+                    RegistryError::VersionNotFound {
+                        subject: subject.to_owned(),
+                        version: n.to_string(),
+                    }
+                })?;
+                vec![*entry]
+            }
+        };
+        let mut messages = Vec::new();
+        for (index, entry) in history.iter().enumerate() {
+            let Some(old) = self.schemas.get(&entry.id) else {
+                continue;
+            };
+            for &direction in level.directions() {
+                let found = match direction {
+                    Direction::Backward => check_pair(new, &old.parsed),
+                    Direction::Forward => check_pair(&old.parsed, new),
+                };
+                for incompatibility in found {
+                    let brk = Break {
+                        version: index,
+                        direction,
+                        incompatibility,
+                    };
+                    messages.push(message(subject, &brk, entry.version, level));
+                }
+            }
+        }
+        Ok(messages)
+    }
+
+    /// Deletes every version of `subject`; the versions deleted.
+    pub(super) fn delete_subject(
+        &mut self,
+        subject: &str,
+        permanent: bool,
+    ) -> Result<Vec<u32>, RegistryError> {
+        let not_found = || RegistryError::SubjectNotFound(subject.to_owned());
+        let s = self.subjects.get_mut(subject).ok_or_else(not_found)?;
+        if s.versions.is_empty() {
+            return Err(not_found());
+        }
+        let live: Vec<u32> = s.entries(false).map(|e| e.version).collect();
+        if permanent {
+            if !live.is_empty() {
+                return Err(RegistryError::SubjectNotSoftDeleted(subject.to_owned()));
+            }
+            let all = s.versions.iter().map(|e| e.version).collect();
+            self.subjects.remove(subject);
+            return Ok(all);
+        }
+        if live.is_empty() {
+            return Err(RegistryError::SubjectSoftDeleted(subject.to_owned()));
+        }
+        for entry in &mut s.versions {
+            entry.deleted = true;
+        }
+        // As Confluent: deleting a subject deletes its compatibility level.
+        s.level = None;
+        Ok(live)
+    }
+
+    /// Deletes one version of `subject`; its number.
+    pub(super) fn delete_version(
+        &mut self,
+        subject: &str,
+        version: Version,
+        permanent: bool,
+    ) -> Result<u32, RegistryError> {
+        let s = self
+            .subjects
+            .get_mut(subject)
+            .filter(|s| s.entries(permanent).next().is_some())
+            .ok_or_else(|| RegistryError::SubjectNotFound(subject.to_owned()))?;
+        let index = match version {
+            Version::Latest => s.versions.iter().rposition(|e| permanent || !e.deleted),
+            Version::Number(n) => s.versions.iter().position(|e| e.version == n),
+        }
+        .ok_or_else(|| RegistryError::VersionNotFound {
+            subject: subject.to_owned(),
+            version: version.to_string(),
+        })?;
+        let entry = s.versions[index];
+        match (permanent, entry.deleted) {
+            (false, true) => Err(RegistryError::VersionSoftDeleted {
+                subject: subject.to_owned(),
+                version: entry.version,
+            }),
+            (true, false) => Err(RegistryError::VersionNotSoftDeleted {
+                subject: subject.to_owned(),
+                version: entry.version,
+            }),
+            (false, false) => {
+                s.versions[index].deleted = true;
+                Ok(entry.version)
+            }
+            (true, true) => {
+                s.versions.remove(index);
+                if s.versions.is_empty() && s.level.is_none() {
+                    self.subjects.remove(subject);
+                }
+                Ok(entry.version)
+            }
+        }
+    }
+
+    /// Sets the level of `subject`, or the global one.
+    pub(super) fn set_level(&mut self, subject: Option<&str>, level: Level) {
+        match subject {
+            None => self.level = level,
+            Some(subject) => {
+                self.subjects.entry(subject.to_owned()).or_default().level = Some(level)
+            }
+        }
+    }
+
+    /// The level `subject` has of its own.
+    pub(super) fn subject_level(&self, subject: &str) -> Option<Level> {
+        self.subjects.get(subject).and_then(|s| s.level)
+    }
+
+    /// Removes `subject`'s own level; the level it had.
+    pub(super) fn delete_subject_level(&mut self, subject: &str) -> Result<Level, RegistryError> {
+        let s = self
+            .subjects
+            .get_mut(subject)
+            .ok_or_else(|| RegistryError::SubjectNotFound(subject.to_owned()))?;
+        let level = s
+            .level
+            .take()
+            .ok_or_else(|| RegistryError::SubjectNotFound(subject.to_owned()))?;
+        if s.versions.is_empty() {
+            self.subjects.remove(subject);
+        }
+        Ok(level)
+    }
+}
+
+/// `[RULE] at /path against version N (LEVEL): what changed; hint: how to fix`.
+fn message(subject: &str, brk: &Break, version: u32, level: Level) -> String {
+    let finding = Finding::from_break(subject, brk, &format!("version {version}"));
+    let at = if finding.path.is_empty() {
+        "the root".to_owned()
+    } else {
+        finding.path
+    };
+    format!(
+        "[{}] at {at} against version {version} ({level}): {}; hint: {}",
+        finding.rule, finding.message, finding.hint
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalized_form_sorts_keys_and_drops_whitespace() {
+        let a: Value =
+            serde_json::from_str(r#"{ "type": "record", "name": "R", "fields": [] }"#).unwrap();
+        let b: Value = serde_json::from_str(r#"{"fields":[],"name":"R","type":"record"}"#).unwrap();
+        assert_eq!(normalize(&a), normalize(&b));
+        assert_eq!(normalize(&a), r#"{"fields":[],"name":"R","type":"record"}"#);
+        let c: Value =
+            serde_json::from_str(r#"{"type":"record","name":"R","doc":"x","fields":[]}"#).unwrap();
+        assert_ne!(normalize(&a), normalize(&c));
+        let d: Value = serde_json::from_str(r#"{"a":"\"q\"","b":[1,2.5,null,true]}"#).unwrap();
+        assert_eq!(normalize(&d), r#"{"a":"\"q\"","b":[1,2.5,null,true]}"#);
+    }
+}
