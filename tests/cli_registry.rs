@@ -215,3 +215,53 @@ async fn tail_prints_avro_and_json_events_alike() {
         .iter()
         .all(|l| l["type"] == "zamaz.debate.DebateCompleted"));
 }
+
+#[test]
+fn check_compares_with_the_versions_in_a_registry() {
+    let server = Server::start();
+    let out = schemabus(&["register", "--registry", &server.url], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = schemabus(&["check", "--registry", &server.url], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    // A copy of the project with a type changed: the registry's version 1
+    // is what it breaks.
+    let dir = tempfile::tempdir().unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let status = Command::new("cp")
+        .args(["-r", "schemas", "schemabus.toml"])
+        .arg(dir.path())
+        .current_dir(root)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let file = dir.path().join("schemas/debate/DebateCompleted.avsc");
+    let schema = std::fs::read_to_string(&file).unwrap();
+    let edited = schema.replacen(
+        "\"name\": \"topic\",\n      \"type\": \"string\"",
+        "\"name\": \"topic\",\n      \"type\": \"int\"",
+        1,
+    );
+    assert_ne!(schema, edited);
+    std::fs::write(&file, edited).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_schemabus"))
+        .args(["check", "--registry", &server.url])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains(
+            "`string` data written by registry version 1 cannot be read as `int` [TYPE_MISMATCH]"
+        ),
+        "{}",
+        text(&out.stdout)
+    );
+    // An unreachable registry is an input error.
+    let out = schemabus(&["check", "--registry", "http://127.0.0.1:9"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("cannot connect"),
+        "{}",
+        text(&out.stderr)
+    );
+}

@@ -151,7 +151,10 @@ async fn an_old_producer_reaches_a_new_consumer_and_the_other_way() {
     assert_eq!(registry.versions(SUBJECT).await.unwrap(), [1, 2]);
     let records = read_topic(&servers, &topic, 2, LONG);
     let key = newer.debate_id.to_string();
-    let record = records.iter().find(|r| r.key() == Some(key.as_bytes())).unwrap();
+    let record = records
+        .iter()
+        .find(|r| r.key() == Some(key.as_bytes()))
+        .unwrap();
     let (new_id, datum) = wire::unframe(record.payload().unwrap()).unwrap();
     assert_ne!(new_id, old_id);
 

@@ -15,6 +15,8 @@
 //! another version of a schema by fetching that version by id and resolving
 //! it into the compiled type.
 
+use std::hash::{Hash, Hasher};
+
 use rdkafka::message::{Header, Headers, OwnedHeaders};
 
 use crate::bus::{BusEvent, SharedEvent};
@@ -22,6 +24,7 @@ use crate::catalog::Catalog;
 use crate::codec::cloudevents::{self, CONTENT_TYPE};
 use crate::codec::resolve::{ReaderType, Resolver};
 use crate::codec::wire::{self, Format};
+use crate::event::EventMetadata;
 
 use super::error::{KafkaError, MessageError};
 use super::schemas::SchemaIds;
@@ -98,8 +101,7 @@ pub async fn decode<H: Headers>(
     headers: Option<&H>,
 ) -> Result<SharedEvent, MessageError> {
     let pairs = header_pairs(headers);
-    let binary_mode = find_header(&pairs, "ce_type").is_some();
-    let writer = match schema_id(value).filter(|_| binary_mode) {
+    let writer = match schema_id(value) {
         Some(id) => Some(
             schemas
                 .writer_schema(id)
@@ -114,7 +116,58 @@ pub async fn decode<H: Headers>(
         &pairs,
         writer.as_deref(),
         schemas.resolver(),
+        None,
     )
+}
+
+/// Where a record was read: the metadata of an Avro record that carries no
+/// CloudEvents headers (a plain Confluent producer wrote it) comes from it.
+#[derive(Clone, Copy, Debug)]
+pub struct RecordPosition<'a> {
+    /// The topic.
+    pub topic: &'a str,
+    /// The partition.
+    pub partition: i32,
+    /// The offset.
+    pub offset: i64,
+    /// The record's timestamp, milliseconds since the epoch.
+    pub timestamp_ms: Option<i64>,
+}
+
+impl RecordPosition<'_> {
+    /// Metadata for a record without `ce_*` headers: an id derived from
+    /// the position (so redelivery deduplicates), the record's time, and
+    /// `kafka://<topic>` as source.
+    fn metadata(&self) -> EventMetadata {
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        (self.topic, self.partition, self.offset).hash(&mut hasher);
+        let high = hasher.finish();
+        (high, "schemabus").hash(&mut hasher);
+        let mut bytes = [0u8; 16];
+        bytes[..8].copy_from_slice(&high.to_be_bytes());
+        bytes[8..].copy_from_slice(&hasher.finish().to_be_bytes());
+        let occurred_at = self
+            .timestamp_ms
+            .and_then(chrono::DateTime::from_timestamp_millis)
+            .unwrap_or_else(chrono::Utc::now);
+        EventMetadata {
+            event_id: uuid::Builder::from_random_bytes(bytes).into_uuid(),
+            occurred_at,
+            source: format!("kafka://{}", self.topic),
+            correlation_id: None,
+            causation_id: None,
+        }
+    }
+}
+
+/// The full name of the named type `schema` (JSON) defines.
+fn schema_full_name(schema: &str) -> Option<String> {
+    let json: serde_json::Value = serde_json::from_str(schema).ok()?;
+    let name = json.get("name")?.as_str()?;
+    match json.get("namespace").and_then(serde_json::Value::as_str) {
+        Some(ns) if !name.contains('.') && !ns.is_empty() => Some(format!("{ns}.{name}")),
+        _ => Some(name.to_owned()),
+    }
 }
 
 /// The schema id of an Avro record, `None` for JSON or garbage.
@@ -152,13 +205,21 @@ pub(crate) fn decode_with(
     headers: &[(&str, &[u8])],
     writer_schema: Option<&str>,
     resolver: &Resolver,
+    position: Option<RecordPosition<'_>>,
 ) -> Result<SharedEvent, MessageError> {
     let value = value.filter(|v| !v.is_empty()).ok_or(MessageError::Empty)?;
     match wire::detect(value) {
         Some(Format::Json) => Ok((catalog.decode_json)(value)?),
         Some(Format::Avro) => {
-            let (event_type, metadata) =
-                cloudevents::metadata_from_headers(headers.iter().copied())?;
+            let binary_mode = find_header(headers, "ce_type").is_some();
+            let (event_type, metadata) = match (binary_mode, position, writer_schema) {
+                // A plain Confluent producer: the type is the writer schema's name.
+                (false, Some(position), Some(writer)) => {
+                    let name = schema_full_name(writer).ok_or(MessageError::UnknownFormat)?;
+                    (name, position.metadata())
+                }
+                _ => cloudevents::metadata_from_headers(headers.iter().copied())?,
+            };
             let (schema_id, datum) = wire::unframe(value)?;
             let info = catalog
                 .event_type(&event_type)

@@ -144,10 +144,7 @@ impl Worker {
                 return Outcome::Done;
             }
         }
-        // A record without its `ce_*` headers is rejected by decoding
-        // without asking the registry about its schema id.
-        let binary_mode = message::find_header(&headers, "ce_type").is_some();
-        let writer_schema = match message::schema_id(message.payload()).filter(|_| binary_mode) {
+        let writer_schema = match message::schema_id(message.payload()) {
             Some(id) => match self.writer_schema(message, id).await {
                 Ok(schema) => Some(schema),
                 Err(outcome) => return outcome,
@@ -160,6 +157,12 @@ impl Worker {
             &headers,
             writer_schema.as_deref(),
             self.schemas.resolver(),
+            Some(message::RecordPosition {
+                topic: message.topic(),
+                partition: message.partition(),
+                offset: message.offset(),
+                timestamp_ms: message.timestamp().to_millis(),
+            }),
         );
         let event = match decoded {
             Ok(event) => event,
