@@ -10,6 +10,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use schemabus::compat::{check_level, Level, Schema};
+use schemabus_codegen::canonical::{fingerprint_hex, parsing_canonical_form, rabin_fingerprint};
 use serde_json::{json, Value};
 
 const VERSIONS: usize = 10;
@@ -81,8 +82,6 @@ fn main() {
 /// Writes a lock whose versions 1..=10 of each subject carry 9..=0 extra
 /// optional fields (each with a null default, so every version reads every
 /// other); version 10 is the current schema. Returns each subject's versions.
-/// (The check reads only `schema`; the other fields are copied from the
-/// current version.)
 fn write_history(lock_path: &Path) -> Vec<Vec<String>> {
     let out = Command::new(env!("CARGO_BIN_EXE_schemabus"))
         .arg("lock")
@@ -117,14 +116,14 @@ fn write_history(lock_path: &Path) -> Vec<Vec<String>> {
             for extra in 0..VERSIONS - v {
                 fields.push(json!({"name": format!("extra_{extra}"), "type": ["null", "long"], "default": null, "doc": "A field later removed."}));
             }
-            let mut entry = current.clone();
-            entry["version"] = json!(v);
-            entry["schema"] = json!(if v == VERSIONS {
+            let text = if v == VERSIONS {
                 current["schema"].as_str().expect("schema").to_owned()
             } else {
                 old.to_string()
-            });
-            history.push(entry);
+            };
+            let canonical = canonical_of(&text);
+            let fingerprint = fingerprint_hex(rabin_fingerprint(canonical.as_bytes()));
+            history.push(json!({"version": v, "fingerprint": fingerprint, "canonical": canonical, "schema": text}));
         }
         histories.push(
             history
@@ -140,6 +139,14 @@ fn write_history(lock_path: &Path) -> Vec<Vec<String>> {
     )
     .expect("write lock");
     histories
+}
+
+/// The Parsing Canonical Form of a self-contained schema.
+fn canonical_of(schema: &str) -> String {
+    let model =
+        schemabus_codegen::resolve::load_sources(vec![("v.avsc".to_owned(), schema.to_owned())])
+            .expect("valid schema");
+    parsing_canonical_form(&model, &model.files[0].root)
 }
 
 fn median(times: &mut [Duration]) -> Duration {

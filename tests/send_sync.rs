@@ -6,7 +6,11 @@ use schemabus::codec::resolve::Resolver;
 use schemabus::hybrid::HybridEventBus;
 use schemabus::kafka::{
     BatchEventProducer, ConsumerHandle, EventProducer, KafkaConfig, KafkaError, KafkaEventBridge,
-    MultiContextConsumer,
+    MultiContextConsumer, SchemaIds,
+};
+use schemabus::registry::server::ServerOptions;
+use schemabus::registry::{
+    CachedRegistry, EmbeddedRegistry, HttpRegistry, RegistryError, SchemaRegistry,
 };
 use schemabus::topic::TopicMapper;
 use schemabus::{Catalog, EventMetadata};
@@ -29,4 +33,11 @@ fn public_runtime_types_are_send_and_sync() {
     shareable::<MultiContextConsumer>();
     shareable::<KafkaEventBridge>();
     shareable::<HybridEventBus>();
+    shareable::<SchemaIds>();
+    shareable::<EmbeddedRegistry>();
+    shareable::<HttpRegistry>();
+    shareable::<CachedRegistry>();
+    shareable::<RegistryError>();
+    shareable::<ServerOptions>();
+    shareable::<std::sync::Arc<dyn SchemaRegistry>>();
 }

@@ -151,8 +151,9 @@ impl SchemaRegistry for CachedRegistry {
         schema: &'a str,
     ) -> BoxFuture<'a, Result<u32, RegistryError>> {
         let key = (subject.to_owned(), text_key(schema));
-        self.through(&self.registered, key, self.inner.register(subject, schema))
-            .boxed()
+        // The request is built only on a miss (the async block is lazy).
+        let fetch = async move { self.inner.register(subject, schema).await };
+        self.through(&self.registered, key, fetch).boxed()
     }
 
     fn lookup<'a>(
@@ -161,8 +162,8 @@ impl SchemaRegistry for CachedRegistry {
         schema: &'a str,
     ) -> BoxFuture<'a, Result<SubjectVersion, RegistryError>> {
         let key = (subject.to_owned(), text_key(schema));
-        self.through(&self.looked_up, key, self.inner.lookup(subject, schema))
-            .boxed()
+        let fetch = async move { self.inner.lookup(subject, schema).await };
+        self.through(&self.looked_up, key, fetch).boxed()
     }
 
     fn schema_by_id(&self, id: u32) -> BoxFuture<'_, Result<String, RegistryError>> {
