@@ -355,11 +355,9 @@ async fn the_schemabus_producer_writes_and_python_avro_deserializer_decodes() {
     }
 }
 
-/// A Confluent producer that does not set the CloudEvents headers writes
-/// records schemabus does not decode: binary mode needs `ce_type` (the event
-/// type) and the `ce_specversion`, `ce_id`, `ce_source` and `ce_time`
-/// attributes, and the wire format alone does not carry them. The record is
-/// not lost: it goes to the dead-letter topic, with the reason.
+/// A Confluent producer that does not set the CloudEvents headers: the
+/// event type comes from the writer schema's name, the metadata from the
+/// record (topic as source, its timestamp, an id derived from its position).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_plain_confluent_record_without_cloudevents_headers_is_decoded() {
     let servers = broker_or_skip!();

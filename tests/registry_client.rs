@@ -24,8 +24,8 @@ use std::io::{Read, Write};
 
 const SCHEMA: &str = r#"{"type":"record","name":"R","fields":[]}"#;
 
-/// An embedded registry that counts the calls reaching it and answers each
-/// after a pause, so concurrent callers overlap.
+/// An embedded registry that counts the calls reaching it and holds each
+/// answer back a while, so concurrent callers overlap.
 #[derive(Debug)]
 struct Counting {
     inner: EmbeddedRegistry,
@@ -43,8 +43,9 @@ impl Counting {
     fn call<'a, T: Send + 'a>(&'a self, f: BoxFuture<'a, T>) -> BoxFuture<'a, T> {
         self.calls.fetch_add(1, Ordering::SeqCst);
         async move {
+            let answer = f.await;
             tokio::time::sleep(Duration::from_millis(20)).await;
-            f.await
+            answer
         }
         .boxed()
     }
@@ -300,4 +301,76 @@ async fn credentials_are_sent() {
 fn only_http_urls_are_accepted() {
     let error = HttpRegistry::new("https://registry.example").unwrap_err();
     assert!(error.to_string().contains("only http:// URLs"), "{error}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_success_after_a_failed_attempt_is_returned_and_cached() {
+    let counting = Arc::new(Counting::new());
+    let schemas = Arc::new(SchemaIds::new(counting.clone(), &KafkaConfig::default()));
+    // The first lookup fails (nothing registered yet) while a second one
+    // waits on the same flight; the schema is registered in between.
+    let first = tokio::spawn({
+        let schemas = Arc::clone(&schemas);
+        async move { schemas.writer_schema(1).await }
+    });
+    // Once the first has asked (and been told "not found"), register.
+    while counting.calls.load(Ordering::SeqCst) == 0 {
+        tokio::task::yield_now().await;
+    }
+    let id = counting.inner.register("R", SCHEMA).await.unwrap();
+    assert_eq!(id, 1);
+    let second = tokio::spawn({
+        let schemas = Arc::clone(&schemas);
+        async move { schemas.writer_schema(1).await }
+    });
+    assert!(first.await.unwrap().is_err());
+    assert_eq!(second.await.unwrap().unwrap().as_ref(), SCHEMA);
+    assert_eq!(schemas.registry().cached_schema(1).as_deref(), Some(SCHEMA));
+}
+
+#[test]
+fn a_current_thread_runtime_is_not_blocked_waiting_for_the_registry() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let counting = Arc::new(Counting::new());
+    let schemas = SchemaIds::new(counting.clone(), &KafkaConfig::default());
+    let event = DebateCompleted {
+        debate_id: uuid::Uuid::new_v4(),
+        topic: "t".to_owned(),
+        winner: None,
+        consensus: false,
+        decision_type: DecisionType::Simple,
+        decision_id: uuid::Uuid::new_v4(),
+        summary: "s".to_owned(),
+        metadata: EventMetadata::new(),
+    };
+    let error = runtime
+        .block_on(async { schemas.id_blocking("debate.events", &event) })
+        .unwrap_err();
+    assert!(
+        error.to_string().contains("current-thread runtime"),
+        "{error}"
+    );
+    // Warmed up, the same call answers from the cache.
+    let id = runtime
+        .block_on(schemas.id("debate.events", &event))
+        .unwrap();
+    assert_eq!(
+        runtime
+            .block_on(async { schemas.id_blocking("debate.events", &event) })
+            .unwrap(),
+        id
+    );
+}
+
+#[tokio::test]
+async fn credentials_in_the_url_become_basic_auth_and_stay_out_of_sight() {
+    let registry = HttpRegistry::new("http://alice:s3%40cret@127.0.0.1:9").unwrap();
+    assert_eq!(registry.urls(), ["http://127.0.0.1:9"]);
+    let debug = format!("{registry:?}");
+    assert!(!debug.contains("s3") && !debug.contains("alice"), "{debug}");
+    let error = registry.subjects().await.unwrap_err().to_string();
+    assert!(!error.contains("s3"), "{error}");
 }

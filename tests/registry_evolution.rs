@@ -191,7 +191,8 @@ async fn an_incompatible_schema_is_refused_by_the_registry_and_the_producer_says
     let spool = tempfile::tempdir().unwrap();
     let config = avro_config(&servers, "refused", &spool, &url);
     // Version 1 has a field the current version lacks, without a default:
-    // at BACKWARD the current version cannot be registered after it.
+    // at FORWARD (version 1 must read new data) the current version cannot
+    // be registered after it.
     let mut json: serde_json::Value = serde_json::from_str(DebateCompleted::SCHEMA_JSON).unwrap();
     json["fields"]
         .as_array_mut()
@@ -211,4 +212,37 @@ async fn an_incompatible_schema_is_refused_by_the_registry_and_the_producer_says
         .to_string();
     assert!(error.contains("incompatible"), "{error}");
     assert!(error.contains("extra"), "{error}");
+}
+
+/// With the registry unreachable, the hybrid bus still delivers locally
+/// and sends the event to Kafka as CloudEvents JSON rather than lose it;
+/// its health says why.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_the_registry_down_events_go_out_as_json_and_nothing_is_lost() {
+    let servers = broker_or_skip!();
+    let spool = tempfile::tempdir().unwrap();
+    let config = avro_config(&servers, "registry-down", &spool, "http://127.0.0.1:9");
+    let bus =
+        schemabus::hybrid::HybridEventBus::connect(&EventBus::new(), config.clone(), &CATALOG)
+            .await
+            .unwrap();
+    let sent = completed();
+    let report = bus.publish(sent.clone()).await;
+    assert_eq!(report.failed, 0, "{report:?}");
+    assert_eq!(bus.flush(LONG).await, 0);
+    let topic = format!("{}debate.events", config.topic_prefix);
+    let records = read_topic(&servers, &topic, 1, LONG);
+    let value = records[0].payload().unwrap();
+    assert_eq!(wire::detect(value), Some(wire::Format::Json));
+    let event = (CATALOG.decode_json)(value).unwrap();
+    assert_eq!(
+        event.as_any().downcast_ref::<DebateCompleted>(),
+        Some(&sent)
+    );
+    let error = bus.health().producer.unwrap().last_error.unwrap();
+    assert!(
+        error.contains("sent as CloudEvents JSON instead of Avro"),
+        "{error}"
+    );
+    bus.shutdown().await.unwrap();
 }

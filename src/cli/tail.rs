@@ -18,6 +18,12 @@ pub fn run(args: &TailArgs) -> anyhow::Result<ExitCode> {
     if let Some(url) = &args.registry {
         config = config.schema_registry_url(url.clone());
     }
+    if config.schema_registry_url.is_none() {
+        eprintln!(
+            "note: no schema registry (--registry or KAFKA_SCHEMA_REGISTRY_URL): \
+             Avro records from other processes cannot be decoded and are skipped"
+        );
+    }
     // A group of its own: tailing never takes partitions from a service.
     config = config.consumer_group(format!("schemabus-tail-{}", uuid::Uuid::new_v4()));
     let start = if args.from_beginning {

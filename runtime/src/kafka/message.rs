@@ -15,8 +15,6 @@
 //! another version of a schema by fetching that version by id and resolving
 //! it into the compiled type.
 
-use std::hash::{Hash, Hasher};
-
 use rdkafka::message::{Header, Headers, OwnedHeaders};
 
 use crate::bus::{BusEvent, SharedEvent};
@@ -139,13 +137,19 @@ impl RecordPosition<'_> {
     /// the position (so redelivery deduplicates), the record's time, and
     /// `kafka://<topic>` as source.
     fn metadata(&self) -> EventMetadata {
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        (self.topic, self.partition, self.offset).hash(&mut hasher);
-        let high = hasher.finish();
-        (high, "schemabus").hash(&mut hasher);
+        // FNV-1a: stable across builds, so a redelivered record gets the
+        // same id and the dedup window drops it.
+        let fnv = |seed: u64, bytes: &[u8]| {
+            bytes.iter().fold(seed, |h, b| {
+                (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+            })
+        };
+        let position = format!("{}/{}/{}", self.topic, self.partition, self.offset);
+        let high = fnv(0xcbf2_9ce4_8422_2325, position.as_bytes());
+        let low = fnv(high, b"schemabus");
         let mut bytes = [0u8; 16];
         bytes[..8].copy_from_slice(&high.to_be_bytes());
-        bytes[8..].copy_from_slice(&hasher.finish().to_be_bytes());
+        bytes[8..].copy_from_slice(&low.to_be_bytes());
         let occurred_at = self
             .timestamp_ms
             .and_then(chrono::DateTime::from_timestamp_millis)
@@ -214,8 +218,8 @@ pub(crate) fn decode_with(
             let binary_mode = find_header(headers, "ce_type").is_some();
             let (event_type, metadata) = match (binary_mode, position, writer_schema) {
                 // A plain Confluent producer: the type is the writer schema's name.
-                (false, Some(position), Some(writer)) => {
-                    let name = schema_full_name(writer).ok_or(MessageError::UnknownFormat)?;
+                (false, Some(position), Some(writer)) if schema_full_name(writer).is_some() => {
+                    let name = schema_full_name(writer).unwrap_or_default();
                     (name, position.metadata())
                 }
                 _ => cloudevents::metadata_from_headers(headers.iter().copied())?,
@@ -238,5 +242,25 @@ pub(crate) fn decode_with(
             Ok((catalog.decode_avro)(info.name, &datum, metadata)?)
         }
         None => Err(MessageError::UnknownFormat),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RecordPosition;
+
+    #[test]
+    fn records_without_headers_get_ids_of_their_position() {
+        let at = |offset| RecordPosition {
+            topic: "t",
+            partition: 1,
+            offset,
+            timestamp_ms: Some(1_000),
+        };
+        assert_eq!(at(7).metadata().event_id, at(7).metadata().event_id);
+        assert_ne!(at(7).metadata().event_id, at(8).metadata().event_id);
+        assert_eq!(at(7).metadata().event_id.get_version_num(), 4);
+        assert_eq!(at(7).metadata().occurred_at.timestamp_millis(), 1_000);
+        assert_eq!(at(7).metadata().source, "kafka://t");
     }
 }

@@ -35,7 +35,7 @@ use crate::topic::TopicMapper;
 use super::client::reachable;
 use super::config::KafkaConfig;
 use super::error::KafkaError;
-use super::message;
+use super::message::{self, ValueFormat};
 use super::metrics::{bump, KafkaMetrics};
 use super::producer::{format_of, send_waiting, value_format_blocking};
 use super::schemas::SchemaIds;
@@ -233,7 +233,23 @@ impl Outbox {
             .types
             .binary_search_by(|t| t.name.cmp(event_type))
             .unwrap_or(0xffff);
-        let format = value_format_blocking(self.format, &self.schemas, topic, event)?;
+        let format = match value_format_blocking(self.format, &self.schemas, topic, event) {
+            Ok(format) => format,
+            // No schema id now (registry unreachable, or an id a
+            // current-thread runtime cannot wait for): rather than lose the
+            // event, send it as CloudEvents JSON, which consumers read too.
+            Err(KafkaError::Registry(e)) => {
+                *self
+                    .shared
+                    .last_error
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner()) = Some(format!(
+                    "schema registry: {e}; `{event_type}` sent as CloudEvents JSON instead of Avro"
+                ));
+                ValueFormat::Json
+            }
+            Err(e) => return Err(e),
+        };
         let mut buf = self.buf.lock().unwrap_or_else(|p| p.into_inner());
         let headers = message::encode(event, format, &self.origin, &mut buf)?;
         let key = event.aggregate_id();

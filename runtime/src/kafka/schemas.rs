@@ -8,9 +8,11 @@
 //! makes a registry call.
 //!
 //! Without `schema_registry_url` the registry is the embedded one: one per
-//! process (in memory), or one per `schema_registry_dir`. Processes that
-//! exchange Avro records need a shared registry — a URL (for example
-//! `schemabus registry serve`) or one directory.
+//! process, in memory (its ids derive from the schemas, so processes built
+//! from the same schemas agree on them), or in `schema_registry_dir` (one
+//! process at a time). Processes that exchange Avro records written with
+//! different schema versions need a shared registry: a URL, for example
+//! `schemabus registry serve`.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -62,7 +64,7 @@ fn embedded(dir: Option<&PathBuf>) -> Result<Arc<EmbeddedRegistry>, RegistryErro
     }
     let registry = Arc::new(match dir {
         Some(dir) => EmbeddedRegistry::open(dir)?,
-        None => EmbeddedRegistry::in_memory(),
+        None => EmbeddedRegistry::in_memory_with_stable_ids(),
     });
     registries.insert(dir.cloned(), Arc::clone(&registry));
     Ok(registry)
@@ -172,16 +174,33 @@ impl SchemaIds {
 
     /// [`id`](Self::id) for callers that cannot await: answers from the
     /// cache, or blocks the thread until the registry answered (once per
-    /// event type and topic).
+    /// event type and topic). On a multi-threaded tokio runtime the worker
+    /// hands its other tasks off while it waits; a current-thread runtime
+    /// cannot wait without stopping everything it runs, so there an id not
+    /// cached yet is an error (call [`warm_up`](Self::warm_up) first).
     ///
     /// # Errors
     ///
-    /// As [`id`](Self::id).
+    /// As [`id`](Self::id), and [`RegistryError::Transport`] on a
+    /// current-thread runtime when the id is not cached.
     pub fn id_blocking(&self, topic: &str, event: &dyn BusEvent) -> Result<u32, RegistryError> {
         if let Some(id) = self.cached(topic, event.event_type()) {
             return Ok(id);
         }
-        futures_executor::block_on(self.id(topic, event))
+        match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
+            Err(_) => futures_executor::block_on(self.id(topic, event)),
+            Ok(tokio::runtime::RuntimeFlavor::CurrentThread) => Err(RegistryError::Transport {
+                url: String::new(),
+                message: format!(
+                    "the schema id of `{}` is not cached and a current-thread runtime cannot wait \
+                     for the registry; warm the ids up first (SchemaIds::warm_up)",
+                    event.event_type()
+                ),
+            }),
+            Ok(_) => {
+                tokio::task::block_in_place(|| futures_executor::block_on(self.id(topic, event)))
+            }
+        }
     }
 
     /// Fetches the ids of `types` (each on its topic) now, so the first
@@ -231,10 +250,8 @@ impl SchemaIds {
             return Ok(schema);
         }
         let registry = Arc::clone(&self.registry);
-        on_runtime(async move { registry.schema_by_id(id).await }).await?;
-        self.registry
-            .cached_schema(id)
-            .ok_or_else(|| RegistryError::SchemaNotFound(format!("id {id}")))
+        let schema = on_runtime(async move { registry.schema_by_id(id).await }).await?;
+        Ok(Arc::from(schema))
     }
 
     fn cached(&self, topic: &str, event_type: &str) -> Option<u32> {
@@ -256,7 +273,11 @@ async fn fetch_id(
 ) -> Result<u32, RegistryError> {
     if route.use_latest {
         let latest = registry.version(subject, Version::Latest).await?;
-        let ours = registry.lookup(subject, schema).await.ok();
+        let ours = match registry.lookup(subject, schema).await {
+            Ok(found) => Some(found),
+            Err(RegistryError::SchemaNotFound(_) | RegistryError::SubjectNotFound(_)) => None,
+            Err(e) => return Err(e),
+        };
         return match ours {
             Some(found) if found.version == latest.version => Ok(latest.id),
             _ => Err(RegistryError::Incompatible {

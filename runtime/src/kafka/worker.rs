@@ -214,9 +214,7 @@ impl Worker {
         }
     }
 
-    /// Sends to the dead-letter topic, retrying until it succeeds or the
-    /// consumer stops: a message is never dropped for a failed dead letter.
-    /// The writer schema of `id`. While the registry cannot be reached the
+    /// The writer schema of `id`. While the registry cannot answer the
     /// message waits (it is not bad data); an id the registry does not know
     /// sends it to the dead-letter topic.
     async fn writer_schema(
@@ -230,9 +228,10 @@ impl Worker {
                 Ok(schema) => return Ok(schema),
                 Err(e) => e,
             };
-            let transient = matches!(error, RegistryError::Transport { .. })
-                || matches!(error, RegistryError::Server { status, .. } if status >= 500);
-            if !transient {
+            // Only "no such schema" is the record's fault; anything else
+            // (unreachable, 5xx, 401/403 after rotated credentials, 429, a
+            // wrong base path) is the registry's, and the record waits.
+            if matches!(error, RegistryError::SchemaNotFound(_)) {
                 let reason = MessageError::WriterSchema { id, source: error }.to_string();
                 return Err(self
                     .dead_letter(message, &reason, 0, self.metrics.of(""))
@@ -249,6 +248,8 @@ impl Worker {
         }
     }
 
+    /// Sends to the dead-letter topic, retrying until it succeeds or the
+    /// consumer stops: a message is never dropped for a failed dead letter.
     async fn dead_letter(
         &self,
         message: &BorrowedMessage<'_>,

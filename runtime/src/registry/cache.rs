@@ -115,8 +115,14 @@ impl CachedRegistry {
             Err(error) => {
                 // Keep no empty cell behind: ids read from hostile messages
                 // must not grow the map.
+                // Only this flight's cell, only if nobody filled it, and
+                // only if nobody else waits on it (they retry the fetch and
+                // their answer belongs in the map).
                 let mut map = flights.lock().unwrap_or_else(PoisonError::into_inner);
-                if map.get(&key).is_some_and(|c| c.get().is_none()) {
+                let abandoned = map.get(&key).is_some_and(|c| {
+                    Arc::ptr_eq(c, &cell) && c.get().is_none() && Arc::strong_count(c) <= 2
+                });
+                if abandoned {
                     map.remove(&key);
                 }
                 Err(error)

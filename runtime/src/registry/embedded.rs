@@ -105,6 +105,32 @@ impl EmbeddedRegistry {
         }
     }
 
+    /// A registry in memory whose ids derive from the schemas (a hash of the
+    /// normalized text) instead of counting up: separate processes built
+    /// from the same schemas give them the same ids without talking to each
+    /// other, and records a process wrote keep their meaning after it
+    /// restarts. The default registry of the Kafka pieces.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use schemabus_runtime::registry::{EmbeddedRegistry, SchemaRegistry};
+    ///
+    /// # futures_executor::block_on(async {
+    /// let schema = r#"{"type":"record","name":"R","fields":[]}"#;
+    /// let a = EmbeddedRegistry::in_memory_with_stable_ids().register("R", schema).await?;
+    /// let b = EmbeddedRegistry::in_memory_with_stable_ids().register("R", schema).await?;
+    /// assert_eq!(a, b);
+    /// # Ok::<(), schemabus_runtime::registry::RegistryError>(())
+    /// # }).unwrap();
+    /// ```
+    pub fn in_memory_with_stable_ids() -> Self {
+        Self {
+            state: Mutex::new(State::with_stable_ids()),
+            store: None,
+        }
+    }
+
     /// Opens the registry kept in directory `dir`, creating the directory
     /// if needed. Every change is written to `dir/registry.json` before it
     /// is answered; `dir/registry.lock` is held locked while the registry

@@ -113,8 +113,14 @@ impl HttpRegistryBuilder {
     /// build has no TLS) or a client that cannot be built.
     pub fn build(self) -> Result<HttpRegistry, RegistryError> {
         let mut urls = Vec::with_capacity(self.urls.len());
+        let mut auth = self.auth;
         for url in self.urls {
-            let url = url.trim_end_matches('/').to_owned();
+            // `http://user:password@host` is basic auth, kept out of the URL
+            // so it never shows in Debug output or errors.
+            let (url, user_info) = split_user_info(url.trim_end_matches('/'));
+            if let (Some((user, password)), Auth::None) = (user_info, &auth) {
+                auth = Auth::Basic(user, password);
+            }
             if !url.starts_with("http://") {
                 return Err(RegistryError::Transport {
                     message: "only http:// URLs are supported (this build has no TLS)".to_owned(),
@@ -134,7 +140,7 @@ impl HttpRegistryBuilder {
         Ok(HttpRegistry {
             urls,
             client,
-            auth: self.auth,
+            auth,
             timeout: self.timeout,
         })
     }
@@ -233,6 +239,48 @@ impl HttpRegistry {
     }
 }
 
+/// `http://user:pass@host/x` → (`http://host/x`, Some((user, pass))),
+/// percent-escapes in the user info decoded.
+fn split_user_info(url: &str) -> (String, Option<(String, String)>) {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return (url.to_owned(), None);
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let Some(at) = rest[..authority_end].rfind('@') else {
+        return (url.to_owned(), None);
+    };
+    let (user, password) = rest[..at].split_once(':').unwrap_or((&rest[..at], ""));
+    let stripped = format!("{scheme}://{}", &rest[at + 1..]);
+    (
+        stripped,
+        Some((percent_decode(user), percent_decode(password))),
+    )
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| char::from(b).to_digit(16);
+        match (
+            bytes[i],
+            bytes.get(i + 1).copied().and_then(hex),
+            bytes.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(h), Some(l)) => {
+                out.push(u8::try_from(h * 16 + l).unwrap_or(b'?'));
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 fn excerpt(text: &str) -> &str {
     let end = text.char_indices().nth(200).map_or(text.len(), |(i, _)| i);
     &text[..end]
@@ -250,9 +298,12 @@ fn error_from(status: StatusCode, text: &str) -> RegistryError {
         .map_or_else(|| excerpt(text).to_owned(), str::to_owned);
     match code {
         40401 => RegistryError::SubjectNotFound(message),
-        40402 => RegistryError::VersionNotFound {
-            subject: String::new(),
-            version: message,
+        // The version and subject are only known at the call site
+        // (`version` fills them in); elsewhere keep the server's words.
+        40402 => RegistryError::Server {
+            status: status.as_u16(),
+            code,
+            message,
         },
         40403 => RegistryError::SchemaNotFound(message),
         40404 => RegistryError::SubjectSoftDeleted(message),
@@ -402,7 +453,7 @@ impl SchemaRegistry for HttpRegistry {
                 .call(Method::GET, &path, None)
                 .await
                 .map_err(|e| match e {
-                    RegistryError::VersionNotFound { .. } => RegistryError::VersionNotFound {
+                    RegistryError::Server { code: 40402, .. } => RegistryError::VersionNotFound {
                         subject: subject.to_owned(),
                         version: version.to_string(),
                     },
@@ -429,7 +480,9 @@ impl SchemaRegistry for HttpRegistry {
             {
                 Ok(answer) => answer,
                 // A subject without versions accepts any schema.
-                Err(RegistryError::SubjectNotFound(_) | RegistryError::VersionNotFound { .. }) => {
+                Err(
+                    RegistryError::SubjectNotFound(_) | RegistryError::Server { code: 40402, .. },
+                ) => {
                     return Ok(CompatibilityReport {
                         compatible: true,
                         messages: Vec::new(),
@@ -511,10 +564,6 @@ fn with_subject(error: RegistryError, subject: &str) -> RegistryError {
             messages,
         },
         RegistryError::SubjectNotFound(_) => RegistryError::SubjectNotFound(subject.to_owned()),
-        RegistryError::VersionNotFound { version, .. } => RegistryError::VersionNotFound {
-            subject: subject.to_owned(),
-            version,
-        },
         e => e,
     }
 }

@@ -118,6 +118,9 @@ impl Subject {
 /// id back, so an id never names two schemas.
 #[derive(Clone, Debug, Default)]
 pub(super) struct State {
+    /// New ids derive from the schema text instead of counting up (see
+    /// [`super::EmbeddedRegistry::in_memory_with_stable_ids`]).
+    pub(super) stable_ids: bool,
     pub(super) level: Level,
     pub(super) schemas: BTreeMap<u32, Arc<Stored>>,
     ids: HashMap<Arc<str>, u32>,
@@ -125,6 +128,31 @@ pub(super) struct State {
 }
 
 impl State {
+    /// An empty state whose new ids derive from the schemas.
+    pub(super) fn with_stable_ids() -> Self {
+        Self {
+            stable_ids: true,
+            ..Self::default()
+        }
+    }
+
+    /// The id a new schema gets: the next number, or with stable ids one
+    /// derived from the normalized text (FNV-1a, 31 bits, the next free
+    /// number on a collision), the same in every process.
+    fn new_id(&self, normalized: &str) -> u32 {
+        if !self.stable_ids {
+            return self.schemas.last_key_value().map_or(1, |(id, _)| id + 1);
+        }
+        let hash = normalized.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+        let mut id = u32::try_from(hash & 0x7fff_ffff).unwrap_or(1).max(1);
+        while self.schemas.contains_key(&id) {
+            id = id.checked_add(1).filter(|i| *i <= 0x7fff_ffff).unwrap_or(1);
+        }
+        id
+    }
+
     /// Adds a schema under `id` (loading a state file).
     pub(super) fn insert_schema(&mut self, id: u32, candidate: Candidate) -> Result<(), String> {
         if let Some(&other) = self.ids.get(&candidate.normalized) {
@@ -202,7 +230,7 @@ impl State {
         let id = match known {
             Some(id) => id,
             None => {
-                let id = self.schemas.last_key_value().map_or(1, |(id, _)| id + 1);
+                let id = self.new_id(&candidate.normalized);
                 self.insert_schema(id, candidate)
                     .map_err(RegistryError::InvalidSchema)?;
                 id

@@ -214,11 +214,9 @@ impl Body {
                          (Confluent's IMPORT mode is not supported)"
                     )))
                 }
-                _ => {
-                    return Err(ApiError::unprocessable(format!(
-                        "unrecognized field `{key}`"
-                    )))
-                }
+                // Confluent ignores fields it does not know (newer clients
+                // send some); so does this registry.
+                _ => {}
             }
         }
         match schema {
