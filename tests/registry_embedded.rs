@@ -55,6 +55,11 @@ async fn one_id_per_schema_across_subjects_and_formatting() {
     let ping = registry.register("ping", V1).await.unwrap();
     assert_eq!(registry.register("ping-2", reordered).await.unwrap(), ping);
 
+    // A primitive written as an object is the primitive, as Avro prints it.
+    let wrapped = V1.replace(r#""type":"string""#, r#""type":{"type":"string"}"#);
+    assert_ne!(wrapped, V1);
+    assert_eq!(registry.register("ping-2", &wrapped).await.unwrap(), ping);
+
     // Docs count, as in Confluent: another schema, another id.
     let documented = V1.replace(r#""name":"Ping","#, r#""name":"Ping","doc":"A ping.","#);
     let other = registry.register("ping-3", &documented).await.unwrap();

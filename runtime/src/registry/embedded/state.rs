@@ -42,10 +42,23 @@ impl Candidate {
 }
 
 /// The form two schemas are compared in: compact JSON with the keys of
-/// every object sorted. Field order, docs and defaults all still count.
+/// every object sorted, and `{"type": "string"}` written as `"string"` (as
+/// Avro prints a primitive). Field order, docs and defaults all still count.
 fn normalize(value: &Value) -> String {
+    const PRIMITIVES: [&str; 8] = [
+        "null", "boolean", "int", "long", "float", "double", "bytes", "string",
+    ];
     fn write(value: &Value, out: &mut String) {
         match value {
+            Value::Object(map)
+                if map.len() == 1
+                    && map
+                        .get("type")
+                        .and_then(Value::as_str)
+                        .is_some_and(|t| PRIMITIVES.contains(&t)) =>
+            {
+                write(&map["type"], out);
+            }
             Value::Object(map) => {
                 let mut entries: Vec<(&String, &Value)> = map.iter().collect();
                 entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
