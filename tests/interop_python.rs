@@ -25,6 +25,10 @@ mod support {
     pub(crate) use super::kafka_support as kafka;
 }
 
+#[path = "support/registry.rs"]
+mod registry_support;
+use registry_support::registry_server;
+
 use std::path::PathBuf;
 use std::process::Command;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -37,8 +41,7 @@ use schemabus::events::common::DecisionType;
 use schemabus::events::debate::DebateCompleted;
 use schemabus::events::CATALOG;
 use schemabus::kafka::{EventConsumer, EventProducer, KafkaConfig};
-use schemabus::registry::server::{serve, ServerOptions};
-use schemabus::registry::{EmbeddedRegistry, HttpRegistry, SchemaRegistry, Version};
+use schemabus::registry::{HttpRegistry, SchemaRegistry, Version};
 use schemabus::{AvroSchema, DomainEvent, EventMetadata};
 use serde_json::{json, Value};
 use support::kafka::{config, wait_for};
@@ -121,15 +124,6 @@ async fn run_script(script: &str, args: Vec<String>) -> Value {
     );
     serde_json::from_str(&stdout)
         .unwrap_or_else(|e| panic!("{script} printed no JSON ({e}):\n{stdout}\nstderr: {stderr}"))
-}
-
-/// A registry server on a free loopback port; its URL.
-async fn registry_server() -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let registry = Arc::new(EmbeddedRegistry::in_memory());
-    tokio::spawn(serve(listener, registry, ServerOptions::new()));
-    url
 }
 
 fn avro_config(servers: &str, tag: &str, spool: &tempfile::TempDir, registry: &str) -> KafkaConfig {

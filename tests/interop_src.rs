@@ -10,7 +10,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::sync::Arc;
+#[path = "support/registry.rs"]
+mod registry_support;
+use registry_support::registry_server;
 
 use apache_avro::types::Value;
 use schema_registry_converter::async_impl::avro::{AvroDecoder, AvroEncoder};
@@ -24,25 +26,13 @@ use schema_registry_converter::schema_registry_common::{
 use schemabus::codec::wire;
 use schemabus::events::common::DecisionType;
 use schemabus::events::debate::DebateCompleted;
-use schemabus::registry::server::{serve, ServerOptions};
-use schemabus::registry::{
-    EmbeddedRegistry, HttpRegistry, SchemaRegistry, SubjectNameStrategy as Strategy, Version,
-};
+use schemabus::registry::{HttpRegistry, SchemaRegistry, SubjectNameStrategy as Strategy, Version};
 use schemabus::{AvroCodec, AvroSchema, DomainEvent, EventMetadata};
 use serde_json::json;
 use uuid::Uuid;
 
 /// The subject of `DebateCompleted` under RecordName (schemabus's default).
 const SUBJECT: &str = "zamaz.debate.DebateCompleted";
-
-/// A registry server on a free loopback port; its URL.
-async fn registry_server() -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let registry = Arc::new(EmbeddedRegistry::in_memory());
-    tokio::spawn(serve(listener, registry, ServerOptions::new()));
-    url
-}
 
 fn settings(url: &str) -> SrSettings {
     SrSettings::new_builder(url.to_owned())

@@ -4,6 +4,10 @@
 
 #![allow(clippy::unwrap_used)]
 
+#[path = "support/registry.rs"]
+mod registry_support;
+use registry_support::registry_server_with as server;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -14,7 +18,7 @@ use schemabus::compat::Level;
 use schemabus::events::common::DecisionType;
 use schemabus::events::debate::DebateCompleted;
 use schemabus::kafka::{KafkaConfig, SchemaIds};
-use schemabus::registry::server::{serve, ServerOptions};
+use schemabus::registry::server::ServerOptions;
 use schemabus::registry::{
     CachedRegistry, CompatibilityReport, EmbeddedRegistry, HttpRegistry, RegistryError,
     SchemaRegistry, SubjectNameStrategy, SubjectVersion, Version,
@@ -194,17 +198,6 @@ fn producers_ask_the_registry_once_per_type_and_topic() {
             "zamaz.debate.DebateCompleted"
         ]
     );
-}
-
-async fn server(options: ServerOptions) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(serve(
-        listener,
-        Arc::new(EmbeddedRegistry::in_memory()),
-        options,
-    ));
-    url
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

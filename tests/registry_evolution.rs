@@ -15,6 +15,10 @@ mod support {
     pub(crate) use super::kafka_support as kafka;
 }
 
+#[path = "support/registry.rs"]
+mod registry_support;
+use registry_support::registry_server;
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -28,8 +32,7 @@ use schemabus::events::common::DecisionType;
 use schemabus::events::debate::DebateCompleted;
 use schemabus::events::CATALOG;
 use schemabus::kafka::{EventConsumer, EventProducer, KafkaConfig};
-use schemabus::registry::server::{serve, ServerOptions};
-use schemabus::registry::{EmbeddedRegistry, HttpRegistry, SchemaRegistry};
+use schemabus::registry::{HttpRegistry, SchemaRegistry};
 use schemabus::{AvroCodec, AvroSchema, DomainEvent, EventMetadata};
 use support::kafka::{config, read_topic, wait_for};
 use uuid::Uuid;
@@ -60,15 +63,6 @@ fn completed() -> DebateCompleted {
         summary: "both versions agree".to_owned(),
         metadata: EventMetadata::new().with_source("old-service"),
     }
-}
-
-/// A registry server on a free loopback port; its URL.
-async fn registry_server() -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let registry = Arc::new(EmbeddedRegistry::in_memory());
-    tokio::spawn(serve(listener, registry, ServerOptions::new()));
-    url
 }
 
 fn avro_config(servers: &str, tag: &str, spool: &tempfile::TempDir, registry: &str) -> KafkaConfig {
