@@ -4,6 +4,7 @@
 
 pub(crate) mod aliases;
 pub mod avro;
+pub(crate) mod base64;
 pub mod cloudevents;
 pub mod json_as;
 pub mod resolve;
