@@ -77,22 +77,9 @@ fn http_registry(url: Option<&str>) -> anyhow::Result<schemabus::registry::HttpR
             "no registry: pass --registry URL or set KAFKA_SCHEMA_REGISTRY_URL".to_owned(),
         )
     })?;
-    let mut urls = urls.split(',').map(str::trim);
-    let mut builder = schemabus::registry::HttpRegistry::builder(urls.next().unwrap_or_default());
-    for url in urls {
-        builder = builder.url(url);
-    }
-    if let Ok(user_info) = std::env::var("KAFKA_SCHEMA_REGISTRY_USER_INFO") {
-        let (user, password) = user_info.split_once(':').ok_or_else(|| {
-            check::InputError::Message(
-                "KAFKA_SCHEMA_REGISTRY_USER_INFO must be `user:password`".to_owned(),
-            )
-        })?;
-        builder = builder.basic_auth(user, password);
-    }
-    Ok(builder
-        .build()
-        .map_err(|e| check::InputError::Message(e.to_string()))?)
+    let user_info = std::env::var("KAFKA_SCHEMA_REGISTRY_USER_INFO").ok();
+    schemabus::registry::HttpRegistry::from_settings(&urls, user_info.as_deref())
+        .map_err(|e| check::InputError::Message(e.to_string()).into())
 }
 
 fn input_error(error: anyhow::Error) -> anyhow::Error {

@@ -215,14 +215,17 @@ pub(crate) fn decode_with(
     match wire::detect(value) {
         Some(Format::Json) => Ok((catalog.decode_json)(value)?),
         Some(Format::Avro) => {
-            let binary_mode = find_header(headers, "ce_type").is_some();
-            let (event_type, metadata) = match (binary_mode, position, writer_schema) {
-                // A plain Confluent producer: the type is the writer schema's name.
-                (false, Some(position), Some(writer)) if schema_full_name(writer).is_some() => {
-                    let name = schema_full_name(writer).unwrap_or_default();
-                    (name, position.metadata())
+            // A plain Confluent producer (no `ce_type`): the type is the
+            // writer schema's name, the metadata comes from the record.
+            let plain = match (find_header(headers, "ce_type"), position, writer_schema) {
+                (None, Some(position), Some(writer)) => {
+                    schema_full_name(writer).map(|name| (name, position.metadata()))
                 }
-                _ => cloudevents::metadata_from_headers(headers.iter().copied())?,
+                _ => None,
+            };
+            let (event_type, metadata) = match plain {
+                Some(plain) => plain,
+                None => cloudevents::metadata_from_headers(headers.iter().copied())?,
             };
             let (schema_id, datum) = wire::unframe(value)?;
             let info = catalog

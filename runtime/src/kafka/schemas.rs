@@ -124,23 +124,10 @@ impl SchemaIds {
     /// embedded registry directory that cannot be read.
     pub fn from_config(config: &KafkaConfig) -> Result<Self, RegistryError> {
         let registry: Arc<dyn SchemaRegistry> = match &config.schema_registry_url {
-            Some(urls) => {
-                let mut urls = urls.split(',').map(str::trim).filter(|u| !u.is_empty());
-                let first = urls.next().unwrap_or_default();
-                let mut builder = urls.fold(HttpRegistry::builder(first), |b, url| b.url(url));
-                if let Some(user_info) = &config.schema_registry_user_info {
-                    let (user, password) =
-                        user_info
-                            .split_once(':')
-                            .ok_or_else(|| RegistryError::Transport {
-                                url: first.to_owned(),
-                                message: "schema_registry_user_info must be `user:password`"
-                                    .to_owned(),
-                            })?;
-                    builder = builder.basic_auth(user, password);
-                }
-                Arc::new(builder.build()?)
-            }
+            Some(urls) => Arc::new(HttpRegistry::from_settings(
+                urls,
+                config.schema_registry_user_info.as_deref(),
+            )?),
             None => embedded(config.schema_registry_dir.as_ref())?,
         };
         Ok(Self::new(registry, config))

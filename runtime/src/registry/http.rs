@@ -165,6 +165,40 @@ impl HttpRegistry {
         }
     }
 
+    /// A client configured as settings and environment variables give it:
+    /// `urls` comma-separated, tried in order, and basic auth from
+    /// `user_info` (`user:password`), if any.
+    ///
+    /// ```
+    /// use schemabus_runtime::registry::HttpRegistry;
+    ///
+    /// let registry = HttpRegistry::from_settings("http://a:8081, http://b:8081", Some("svc:pw"))?;
+    /// assert_eq!(registry.urls(), ["http://a:8081", "http://b:8081"]);
+    /// assert!(HttpRegistry::from_settings("http://a:8081", Some("no-colon")).is_err());
+    /// # Ok::<(), schemabus_runtime::registry::RegistryError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`RegistryError::Transport`] for user info without `:`, and as
+    /// [`HttpRegistryBuilder::build`].
+    pub fn from_settings(urls: &str, user_info: Option<&str>) -> Result<Self, RegistryError> {
+        let mut urls = urls.split(',').map(str::trim).filter(|u| !u.is_empty());
+        let first = urls.next().unwrap_or_default();
+        let mut builder = urls.fold(Self::builder(first), HttpRegistryBuilder::url);
+        if let Some(user_info) = user_info {
+            let (user, password) =
+                user_info
+                    .split_once(':')
+                    .ok_or_else(|| RegistryError::Transport {
+                        url: first.to_owned(),
+                        message: "the registry's user info must be `user:password`".to_owned(),
+                    })?;
+            builder = builder.basic_auth(user, password);
+        }
+        builder.build()
+    }
+
     /// The registry URLs, in the order they are tried.
     pub fn urls(&self) -> &[String] {
         &self.urls
