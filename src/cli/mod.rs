@@ -64,22 +64,21 @@ pub fn run() -> ExitCode {
 }
 
 /// The registry named by `--registry`, else `KAFKA_SCHEMA_REGISTRY_URL`
-/// (several URLs comma-separated), with basic auth from
-/// `KAFKA_SCHEMA_REGISTRY_USER_INFO` (`user:password`).
+/// (several URLs comma-separated), with basic auth and TLS files from the
+/// other `KAFKA_SCHEMA_REGISTRY_*` variables.
 fn http_registry(url: Option<&str>) -> anyhow::Result<schemabus::registry::HttpRegistry> {
-    let from_env = std::env::var("KAFKA_SCHEMA_REGISTRY_URL").ok();
-    let urls = url
-        .map(str::to_owned)
-        .or(from_env)
-        .filter(|u| !u.trim().is_empty());
-    let urls = urls.ok_or_else(|| {
-        check::InputError::Message(
-            "no registry: pass --registry URL or set KAFKA_SCHEMA_REGISTRY_URL".to_owned(),
-        )
-    })?;
-    let user_info = std::env::var("KAFKA_SCHEMA_REGISTRY_USER_INFO").ok();
-    schemabus::registry::HttpRegistry::from_settings(&urls, user_info.as_deref())
-        .map_err(|e| check::InputError::Message(e.to_string()).into())
+    let message = |text: String| anyhow::Error::from(check::InputError::Message(text));
+    let mut config = schemabus::kafka::KafkaConfig::from_env().map_err(|e| message(e.to_string()))?;
+    if let Some(url) = url {
+        config.schema_registry_url = Some(url.to_owned());
+    }
+    config.schema_registry_url = config.schema_registry_url.filter(|u| !u.trim().is_empty());
+    config
+        .http_registry()
+        .map_err(|e| message(e.to_string()))?
+        .ok_or_else(|| {
+            message("no registry: pass --registry URL or set KAFKA_SCHEMA_REGISTRY_URL".to_owned())
+        })
 }
 
 fn input_error(error: anyhow::Error) -> anyhow::Error {

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use rdkafka::ClientConfig;
 
-use crate::registry::SubjectNameStrategy;
+use crate::registry::{HttpRegistry, HttpRegistryBuilder, RegistryError, SubjectNameStrategy};
 use serde::Deserialize;
 
 /// Why a configuration could not be loaded.
@@ -116,6 +116,9 @@ impl Acks {
 /// | `KAFKA_USE_AVRO` | [`use_avro`](KafkaConfig::use_avro) | `false` (JSON) |
 /// | `KAFKA_SCHEMA_REGISTRY_URL` | [`schema_registry_url`](KafkaConfig::schema_registry_url), comma-separated for several | none: the embedded registry |
 /// | `KAFKA_SCHEMA_REGISTRY_USER_INFO` | [`schema_registry_user_info`](KafkaConfig::schema_registry_user_info): `user:password` (redacted in `Debug`) | none |
+/// | `KAFKA_SCHEMA_REGISTRY_CA_LOCATION` | [`schema_registry_ca_location`](KafkaConfig::schema_registry_ca_location) | none: the system's trust roots |
+/// | `KAFKA_SCHEMA_REGISTRY_CERTIFICATE_LOCATION` | [`schema_registry_certificate_location`](KafkaConfig::schema_registry_certificate_location) | none |
+/// | `KAFKA_SCHEMA_REGISTRY_KEY_LOCATION` | [`schema_registry_key_location`](KafkaConfig::schema_registry_key_location) | none |
 /// | `KAFKA_SCHEMA_REGISTRY_DIR` | [`schema_registry_dir`](KafkaConfig::schema_registry_dir) | none: in memory |
 /// | `KAFKA_SUBJECT_NAME_STRATEGY` | [`subject_name_strategy`](KafkaConfig::subject_name_strategy): `record`, `topic`, `topic_record` | `record` |
 /// | `KAFKA_AUTO_REGISTER_SCHEMAS` | [`auto_register_schemas`](KafkaConfig::auto_register_schemas) | `true` |
@@ -195,6 +198,15 @@ pub struct KafkaConfig {
     pub schema_registry_url: Option<String>,
     /// `user:password` for the registry's HTTP basic authentication.
     pub schema_registry_user_info: Option<String>,
+    /// PEM file of the CA certificates trusted for an `https://` registry
+    /// instead of the system's (a private CA).
+    pub schema_registry_ca_location: Option<PathBuf>,
+    /// PEM file of the client certificate presented to an `https://`
+    /// registry that asks for one (mutual TLS); needs the key too.
+    pub schema_registry_certificate_location: Option<PathBuf>,
+    /// PEM file of the private key of
+    /// [`schema_registry_certificate_location`](Self::schema_registry_certificate_location).
+    pub schema_registry_key_location: Option<PathBuf>,
     /// Where the embedded registry keeps its state when no URL is set;
     /// `None` keeps it in memory (one registry per process).
     pub schema_registry_dir: Option<PathBuf>,
@@ -256,6 +268,9 @@ impl Default for KafkaConfig {
             use_avro: false,
             schema_registry_url: None,
             schema_registry_user_info: None,
+            schema_registry_ca_location: None,
+            schema_registry_certificate_location: None,
+            schema_registry_key_location: None,
             schema_registry_dir: None,
             subject_name_strategy: SubjectNameStrategy::RecordName,
             auto_register_schemas: true,
@@ -321,6 +336,18 @@ impl fmt::Debug for KafkaConfig {
                     .schema_registry_user_info
                     .as_ref()
                     .map(|_| "<redacted>"),
+            )
+            .field(
+                "schema_registry_ca_location",
+                &self.schema_registry_ca_location,
+            )
+            .field(
+                "schema_registry_certificate_location",
+                &self.schema_registry_certificate_location,
+            )
+            .field(
+                "schema_registry_key_location",
+                &self.schema_registry_key_location,
             )
             .field("schema_registry_dir", &self.schema_registry_dir)
             .field("subject_name_strategy", &self.subject_name_strategy)
@@ -437,6 +464,45 @@ impl KafkaConfig {
     pub fn schema_registry_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.schema_registry_dir = Some(dir.into());
         self
+    }
+
+    /// The HTTP registry these settings name, if
+    /// [`schema_registry_url`](Self::schema_registry_url) is set: its URLs,
+    /// basic auth and TLS files.
+    ///
+    /// # Errors
+    ///
+    /// As [`HttpRegistryBuilder::from_settings`] and
+    /// [`HttpRegistryBuilder::build`]; a certificate without a key, or a key
+    /// without a certificate.
+    pub fn http_registry(&self) -> Result<Option<HttpRegistry>, RegistryError> {
+        let Some(urls) = &self.schema_registry_url else {
+            return Ok(None);
+        };
+        let mut builder =
+            HttpRegistryBuilder::from_settings(urls, self.schema_registry_user_info.as_deref())?;
+        if let Some(ca) = &self.schema_registry_ca_location {
+            builder = builder.ca_certificate_file(ca);
+        }
+        match (
+            &self.schema_registry_certificate_location,
+            &self.schema_registry_key_location,
+        ) {
+            (Some(certificate), Some(key)) => {
+                builder = builder.client_certificate_files(certificate, key);
+            }
+            (None, None) => {}
+            _ => {
+                return Err(RegistryError::Transport {
+                    url: urls.clone(),
+                    message: "a client certificate needs both \
+                              KAFKA_SCHEMA_REGISTRY_CERTIFICATE_LOCATION and \
+                              KAFKA_SCHEMA_REGISTRY_KEY_LOCATION"
+                        .to_owned(),
+                })
+            }
+        }
+        builder.build().map(Some)
     }
 
     /// Sets [`service`](Self::service).
@@ -571,9 +637,15 @@ impl KafkaConfig {
                 "KAFKA_SCHEMA_REGISTRY_USER_INFO" => {
                     self.schema_registry_user_info = Some(value.clone()).filter(|s| !s.is_empty())
                 }
-                "KAFKA_SCHEMA_REGISTRY_DIR" => {
-                    self.schema_registry_dir =
-                        Some(PathBuf::from(&value)).filter(|_| !value.is_empty())
+                "KAFKA_SCHEMA_REGISTRY_DIR" => self.schema_registry_dir = path(&value),
+                "KAFKA_SCHEMA_REGISTRY_CA_LOCATION" => {
+                    self.schema_registry_ca_location = path(&value)
+                }
+                "KAFKA_SCHEMA_REGISTRY_CERTIFICATE_LOCATION" => {
+                    self.schema_registry_certificate_location = path(&value)
+                }
+                "KAFKA_SCHEMA_REGISTRY_KEY_LOCATION" => {
+                    self.schema_registry_key_location = path(&value)
                 }
                 "KAFKA_SUBJECT_NAME_STRATEGY" => {
                     self.subject_name_strategy = value
@@ -668,6 +740,11 @@ impl KafkaConfig {
 }
 
 /// `use_avro` from TOML: a boolean, or `format = "avro" | "json"`.
+/// An empty variable means "not set".
+fn path(value: &str) -> Option<PathBuf> {
+    Some(PathBuf::from(value)).filter(|_| !value.is_empty())
+}
+
 fn avro_or_json<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]

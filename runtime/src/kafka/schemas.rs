@@ -22,7 +22,7 @@ use crate::bus::BusEvent;
 use crate::catalog::EventType;
 use crate::codec::resolve::Resolver;
 use crate::registry::{
-    CachedRegistry, EmbeddedRegistry, HttpRegistry, RegistryError, SchemaRegistry,
+    CachedRegistry, EmbeddedRegistry, RegistryError, SchemaRegistry,
     SubjectNameStrategy, Version,
 };
 
@@ -123,11 +123,8 @@ impl SchemaIds {
     /// A URL that is not `http://…`, malformed `user:password`, or an
     /// embedded registry directory that cannot be read.
     pub fn from_config(config: &KafkaConfig) -> Result<Self, RegistryError> {
-        let registry: Arc<dyn SchemaRegistry> = match &config.schema_registry_url {
-            Some(urls) => Arc::new(HttpRegistry::from_settings(
-                urls,
-                config.schema_registry_user_info.as_deref(),
-            )?),
+        let registry: Arc<dyn SchemaRegistry> = match config.http_registry()? {
+            Some(http) => Arc::new(http),
             None => embedded(config.schema_registry_dir.as_ref())?,
         };
         Ok(Self::new(registry, config))

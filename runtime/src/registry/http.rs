@@ -1,6 +1,9 @@
 //! [`HttpRegistry`]: a client of Confluent Schema Registry's REST API.
 
+mod tls;
+
 use std::fmt;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use futures_util::future::BoxFuture;
@@ -16,6 +19,12 @@ const CONTENT_TYPE: &str = "application/vnd.schemaregistry.v1+json";
 
 /// A registry reached over HTTP: Confluent Schema Registry, Karapace,
 /// Redpanda, Apicurio's compatible API, or `schemabus registry serve`.
+///
+/// `https://` URLs need the `registry-tls` feature (on by default in the
+/// `schemabus` crate): rustls, trusting the system's roots or the CA given
+/// to [`ca_certificate_file`](HttpRegistryBuilder::ca_certificate_file),
+/// with an optional client certificate. Requests run on the caller's tokio
+/// runtime (reqwest's); [`SchemaIds`](crate::kafka::SchemaIds) keeps its own.
 ///
 /// Several URLs may be given; a request that cannot reach one (connection
 /// refused, timeout) goes on to the next. Answers of a registry, errors
@@ -68,6 +77,7 @@ pub struct HttpRegistryBuilder {
     urls: Vec<String>,
     auth: Auth,
     timeout: Duration,
+    tls: tls::TlsFiles,
 }
 
 impl fmt::Debug for Auth {
@@ -81,6 +91,41 @@ impl fmt::Debug for Auth {
 }
 
 impl HttpRegistryBuilder {
+    /// Settings as configuration files and environment variables give them:
+    /// `urls` comma-separated, tried in order, and basic auth from
+    /// `user_info` (`user:password`), if any.
+    ///
+    /// ```
+    /// use schemabus_runtime::registry::HttpRegistryBuilder;
+    ///
+    /// let registry =
+    ///     HttpRegistryBuilder::from_settings("http://a:8081, http://b:8081", Some("svc:pw"))?
+    ///         .build()?;
+    /// assert_eq!(registry.urls(), ["http://a:8081", "http://b:8081"]);
+    /// assert!(HttpRegistryBuilder::from_settings("http://a:8081", Some("no-colon")).is_err());
+    /// # Ok::<(), schemabus_runtime::registry::RegistryError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`RegistryError::Transport`] for user info without `:`.
+    pub fn from_settings(urls: &str, user_info: Option<&str>) -> Result<Self, RegistryError> {
+        let mut urls = urls.split(',').map(str::trim).filter(|u| !u.is_empty());
+        let first = urls.next().unwrap_or_default();
+        let mut builder = urls.fold(HttpRegistry::builder(first), Self::url);
+        if let Some(user_info) = user_info {
+            let (user, password) =
+                user_info
+                    .split_once(':')
+                    .ok_or_else(|| RegistryError::Transport {
+                        url: first.to_owned(),
+                        message: "the registry's user info must be `user:password`".to_owned(),
+                    })?;
+            builder = builder.basic_auth(user, password);
+        }
+        Ok(builder)
+    }
+
     /// Adds a fallback URL, tried when the ones before cannot be reached.
     pub fn url(mut self, url: impl Into<String>) -> Self {
         self.urls.push(url.into());
@@ -105,12 +150,34 @@ impl HttpRegistryBuilder {
         self
     }
 
+    /// Trusts only the CA certificates in this PEM file (read by
+    /// [`build`](Self::build)) for `https://` URLs, as librdkafka's
+    /// `ssl.ca.location`: the way to reach a registry whose certificate a
+    /// private CA signed. Needs the `registry-tls` feature.
+    pub fn ca_certificate_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.tls.ca = Some(path.into());
+        self
+    }
+
+    /// Presents this client certificate (PEM chain) and private key (PEM,
+    /// PKCS#8, PKCS#1 or SEC1) to registries that ask for one (mutual TLS).
+    /// Read by [`build`](Self::build); needs the `registry-tls` feature.
+    pub fn client_certificate_files(
+        mut self,
+        certificate: impl Into<PathBuf>,
+        key: impl Into<PathBuf>,
+    ) -> Self {
+        self.tls.identity = Some((certificate.into(), key.into()));
+        self
+    }
+
     /// Builds the client.
     ///
     /// # Errors
     ///
-    /// [`RegistryError::Transport`] for a URL that is not `http://…` (this
-    /// build has no TLS) or a client that cannot be built.
+    /// [`RegistryError::Transport`] for a URL that is neither `http://` nor
+    /// `https://` (or `https://` in a build without `registry-tls`), TLS
+    /// files that cannot be read or parsed, or a client that cannot be built.
     pub fn build(self) -> Result<HttpRegistry, RegistryError> {
         let mut urls = Vec::with_capacity(self.urls.len());
         let mut auth = self.auth;
@@ -121,22 +188,23 @@ impl HttpRegistryBuilder {
             if let (Some((user, password)), Auth::None) = (user_info, &auth) {
                 auth = Auth::Basic(user, password);
             }
-            if !url.starts_with("http://") {
+            if let Err(message) = tls::scheme_supported(&url) {
                 return Err(RegistryError::Transport {
-                    message: "only http:// URLs are supported (this build has no TLS)".to_owned(),
+                    message: message.to_owned(),
                     url,
                 });
             }
             urls.push(url);
         }
+        let transport = |message: String| RegistryError::Transport {
+            url: urls.join(", "),
+            message,
+        };
         let client = reqwest::Client::builder()
             .timeout(self.timeout)
-            .connect_timeout(self.timeout)
-            .build()
-            .map_err(|e| RegistryError::Transport {
-                url: urls.join(", "),
-                message: e.to_string(),
-            })?;
+            .connect_timeout(self.timeout);
+        let client = self.tls.apply(client).map_err(transport)?;
+        let client = client.build().map_err(|e| transport(e.to_string()))?;
         Ok(HttpRegistry {
             urls,
             client,
@@ -162,41 +230,8 @@ impl HttpRegistry {
             urls: vec![url.into()],
             auth: Auth::None,
             timeout: Duration::from_secs(10),
+            tls: tls::TlsFiles::default(),
         }
-    }
-
-    /// A client configured as settings and environment variables give it:
-    /// `urls` comma-separated, tried in order, and basic auth from
-    /// `user_info` (`user:password`), if any.
-    ///
-    /// ```
-    /// use schemabus_runtime::registry::HttpRegistry;
-    ///
-    /// let registry = HttpRegistry::from_settings("http://a:8081, http://b:8081", Some("svc:pw"))?;
-    /// assert_eq!(registry.urls(), ["http://a:8081", "http://b:8081"]);
-    /// assert!(HttpRegistry::from_settings("http://a:8081", Some("no-colon")).is_err());
-    /// # Ok::<(), schemabus_runtime::registry::RegistryError>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// [`RegistryError::Transport`] for user info without `:`, and as
-    /// [`HttpRegistryBuilder::build`].
-    pub fn from_settings(urls: &str, user_info: Option<&str>) -> Result<Self, RegistryError> {
-        let mut urls = urls.split(',').map(str::trim).filter(|u| !u.is_empty());
-        let first = urls.next().unwrap_or_default();
-        let mut builder = urls.fold(Self::builder(first), HttpRegistryBuilder::url);
-        if let Some(user_info) = user_info {
-            let (user, password) =
-                user_info
-                    .split_once(':')
-                    .ok_or_else(|| RegistryError::Transport {
-                        url: first.to_owned(),
-                        message: "the registry's user info must be `user:password`".to_owned(),
-                    })?;
-            builder = builder.basic_auth(user, password);
-        }
-        builder.build()
     }
 
     /// The registry URLs, in the order they are tried.
@@ -259,12 +294,19 @@ impl HttpRegistry {
     }
 
     fn transport(&self, url: &str, error: &reqwest::Error) -> RegistryError {
+        // reqwest's own message repeats the URL; the innermost cause says
+        // why: refused, unknown host, a certificate the client does not
+        // trust, or one the server wanted and did not get.
+        let mut cause: &dyn std::error::Error = error;
+        while let Some(source) = cause.source() {
+            cause = source;
+        }
         let message = if error.is_timeout() {
             format!("no answer within {:?}", self.timeout)
         } else if error.is_connect() {
-            "cannot connect".to_owned()
+            format!("cannot connect: {cause}")
         } else {
-            error.to_string()
+            format!("request failed: {cause}")
         };
         RegistryError::Transport {
             url: url.to_owned(),
