@@ -29,11 +29,13 @@ use std::io::{Read, Write};
 const SCHEMA: &str = r#"{"type":"record","name":"R","fields":[]}"#;
 
 /// An embedded registry that counts the calls reaching it and holds each
-/// answer back a while, so concurrent callers overlap.
+/// answer back a while (or, gated, until the test lets it through), so
+/// concurrent callers overlap.
 #[derive(Debug)]
 struct Counting {
     inner: EmbeddedRegistry,
     calls: AtomicUsize,
+    gate: Option<tokio::sync::Semaphore>,
 }
 
 impl Counting {
@@ -41,12 +43,34 @@ impl Counting {
         Self {
             inner: EmbeddedRegistry::in_memory(),
             calls: AtomicUsize::new(0),
+            gate: None,
         }
+    }
+
+    /// Calls wait for [`release`](Self::release) before they start.
+    fn gated() -> Self {
+        Self {
+            gate: Some(tokio::sync::Semaphore::new(0)),
+            ..Self::new()
+        }
+    }
+
+    /// Lets `n` waiting calls through.
+    fn release(&self, n: usize) {
+        self.gate.as_ref().unwrap().add_permits(n);
+    }
+
+    fn calls(&self) -> usize {
+        self.calls.load(Ordering::SeqCst)
     }
 
     fn call<'a, T: Send + 'a>(&'a self, f: BoxFuture<'a, T>) -> BoxFuture<'a, T> {
         self.calls.fetch_add(1, Ordering::SeqCst);
         async move {
+            if let Some(gate) = &self.gate {
+                gate.acquire().await.unwrap().forget();
+                return f.await;
+            }
             let answer = f.await;
             tokio::time::sleep(Duration::from_millis(20)).await;
             answer
@@ -148,7 +172,7 @@ async fn failures_are_not_cached() {
     assert_eq!(cached.cached_schema(1), None);
     let id = counting.inner.register("R", SCHEMA).await.unwrap();
     assert_eq!(cached.schema_by_id(id).await.unwrap(), SCHEMA);
-    assert_eq!(counting.calls.load(Ordering::SeqCst), 2);
+    assert_eq!(counting.calls(), 2);
 }
 
 #[test]
@@ -304,29 +328,86 @@ fn only_http_and_https_urls_are_accepted() {
     HttpRegistry::new("https://registry.example").unwrap();
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_success_after_a_failed_attempt_is_returned_and_cached() {
-    let counting = Arc::new(Counting::new());
-    let schemas = Arc::new(SchemaIds::new(counting.clone(), &KafkaConfig::default()));
-    // The first lookup fails (nothing registered yet) while a second one
-    // waits on the same flight; the schema is registered in between.
-    let first = tokio::spawn({
-        let schemas = Arc::clone(&schemas);
-        async move { schemas.writer_schema(1).await }
-    });
-    // Once the first has asked (and been told "not found"), register.
-    while counting.calls.load(Ordering::SeqCst) == 0 {
+/// Runs `test` on a current-thread runtime, where spawned tasks run in
+/// order whenever the test yields: callers join a flight deterministically.
+fn on_one_thread(test: impl std::future::Future<Output = ()>) {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap()
+        .block_on(test);
+}
+
+/// Yields until every task spawned so far has run up to its first wait.
+async fn let_spawned_tasks_run() {
+    for _ in 0..64 {
         tokio::task::yield_now().await;
     }
-    let id = counting.inner.register("R", SCHEMA).await.unwrap();
-    assert_eq!(id, 1);
-    let second = tokio::spawn({
-        let schemas = Arc::clone(&schemas);
-        async move { schemas.writer_schema(1).await }
+}
+
+fn spawn_lookups(
+    cached: &Arc<CachedRegistry>,
+    n: usize,
+) -> Vec<tokio::task::JoinHandle<Result<String, RegistryError>>> {
+    (0..n)
+        .map(|_| {
+            let cached = Arc::clone(cached);
+            tokio::spawn(async move { cached.schema_by_id(1).await })
+        })
+        .collect()
+}
+
+#[test]
+fn waiters_of_a_failed_request_share_its_error_and_the_next_call_asks_again() {
+    on_one_thread(async {
+        let counting = Arc::new(Counting::gated());
+        let cached = Arc::new(CachedRegistry::new(counting.clone()));
+        let waiters = spawn_lookups(&cached, 16);
+        let_spawned_tasks_run().await;
+        assert_eq!(counting.calls(), 1);
+        counting.release(1);
+        for waiter in waiters {
+            let answer = waiter.await.unwrap();
+            assert!(
+                matches!(answer, Err(RegistryError::SchemaNotFound(_))),
+                "{answer:?}"
+            );
+        }
+        // One request answered all sixteen (with the registry down, they
+        // wait one timeout, not sixteen one after another).
+        assert_eq!(counting.calls(), 1);
+
+        // The failure is not kept: the next call asks, and its success is.
+        let id = counting.inner.register("R", SCHEMA).await.unwrap();
+        assert_eq!(id, 1);
+        counting.release(1);
+        assert_eq!(cached.schema_by_id(id).await.unwrap(), SCHEMA);
+        assert_eq!(counting.calls(), 2);
+        assert_eq!(cached.cached_schema(id).as_deref(), Some(SCHEMA));
     });
-    assert!(first.await.unwrap().is_err());
-    assert_eq!(second.await.unwrap().unwrap().as_ref(), SCHEMA);
-    assert_eq!(schemas.registry().cached_schema(1).as_deref(), Some(SCHEMA));
+}
+
+#[test]
+fn when_the_caller_making_the_request_gives_up_a_waiter_makes_it() {
+    on_one_thread(async {
+        let counting = Arc::new(Counting::gated());
+        counting.inner.register("R", SCHEMA).await.unwrap();
+        let cached = Arc::new(CachedRegistry::new(counting.clone()));
+        let leader = spawn_lookups(&cached, 1).remove(0);
+        let_spawned_tasks_run().await;
+        let waiters = spawn_lookups(&cached, 4);
+        let_spawned_tasks_run().await;
+        assert_eq!(counting.calls(), 1);
+        leader.abort();
+        let_spawned_tasks_run().await;
+        // One waiter took the request over; the others wait on it.
+        assert_eq!(counting.calls(), 2);
+        counting.release(1);
+        for waiter in waiters {
+            assert_eq!(waiter.await.unwrap().unwrap(), SCHEMA);
+        }
+        assert_eq!(counting.calls(), 2);
+    });
 }
 
 #[test]

@@ -45,7 +45,11 @@ impl Pki {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("ca.pem"), ca.pem()).unwrap();
         std::fs::write(dir.path().join("client.pem"), client.pem()).unwrap();
-        std::fs::write(dir.path().join("client-key.pem"), client_key.serialize_pem()).unwrap();
+        std::fs::write(
+            dir.path().join("client-key.pem"),
+            client_key.serialize_pem(),
+        )
+        .unwrap();
         Pki {
             dir,
             ca: ca.der().clone(),
@@ -140,7 +144,10 @@ async fn an_untrusted_certificate_is_refused_and_the_error_says_why() {
         .await
         .unwrap_err();
     let message = error.to_string();
-    assert!(matches!(error, RegistryError::Transport { .. }), "{message}");
+    assert!(
+        matches!(error, RegistryError::Transport { .. }),
+        "{message}"
+    );
     assert!(
         message.contains("cannot connect: ") && message.contains("UnknownIssuer"),
         "{message}"
@@ -164,7 +171,10 @@ async fn mutual_tls_needs_the_client_certificate() {
         .unwrap();
     let error = round_trip(&without).await.unwrap_err();
     let message = error.to_string();
-    assert!(matches!(error, RegistryError::Transport { .. }), "{message}");
+    assert!(
+        matches!(error, RegistryError::Transport { .. }),
+        "{message}"
+    );
     assert!(message.contains("CertificateRequired"), "{message}");
 }
 
@@ -226,7 +236,10 @@ fn tls_files_that_cannot_be_used_are_named() {
         .build()
         .unwrap_err()
         .to_string();
-    assert!(error.contains("not a PEM certificate and private key"), "{error}");
+    assert!(
+        error.contains("not a PEM certificate and private key"),
+        "{error}"
+    );
 }
 
 fn display(path: &Path) -> String {

@@ -68,7 +68,8 @@ pub fn run() -> ExitCode {
 /// other `KAFKA_SCHEMA_REGISTRY_*` variables.
 fn http_registry(url: Option<&str>) -> anyhow::Result<schemabus::registry::HttpRegistry> {
     let message = |text: String| anyhow::Error::from(check::InputError::Message(text));
-    let mut config = schemabus::kafka::KafkaConfig::from_env().map_err(|e| message(e.to_string()))?;
+    let mut config =
+        schemabus::kafka::KafkaConfig::from_env().map_err(|e| message(e.to_string()))?;
     if let Some(url) = url {
         config.schema_registry_url = Some(url.to_owned());
     }

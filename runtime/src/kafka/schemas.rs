@@ -22,8 +22,7 @@ use crate::bus::BusEvent;
 use crate::catalog::EventType;
 use crate::codec::resolve::Resolver;
 use crate::registry::{
-    CachedRegistry, EmbeddedRegistry, RegistryError, SchemaRegistry,
-    SubjectNameStrategy, Version,
+    CachedRegistry, EmbeddedRegistry, RegistryError, SchemaRegistry, SubjectNameStrategy, Version,
 };
 
 use super::config::KafkaConfig;

@@ -13,14 +13,17 @@ use tokio::sync::OnceCell;
 use super::{CompatibilityReport, RegistryError, SchemaRegistry, SubjectVersion, Version};
 use crate::compat::Level;
 
-/// Concurrent misses for one key wait on one request.
-type Flights<K, V> = Mutex<HashMap<K, Arc<OnceCell<V>>>>;
+/// Concurrent misses for one key wait on one request, and all get its
+/// answer, error included.
+type Flights<K, V> = Mutex<HashMap<K, Arc<OnceCell<Result<V, RegistryError>>>>>;
 
 /// A registry with caches in front: schema by id, and id by subject and
 /// schema — facts that never change once the registry has said them.
 ///
 /// Concurrent misses for the same key make one request (the others await
-/// it); a failed request is not cached, so the next call tries again.
+/// it and share its answer, so k waiters of a registry that is down wait
+/// one timeout, not k); a failed request is not cached, so the next call
+/// tries again.
 /// Everything else (versions, levels, deletes) goes straight through.
 ///
 /// # Examples
@@ -91,7 +94,8 @@ impl CachedRegistry {
         known(&self.registered, &key).or_else(|| known(&self.looked_up, &key).map(|v| v.id))
     }
 
-    /// Fetches through `flights[key]`: one request for concurrent misses.
+    /// Fetches through `flights[key]`: one request for concurrent misses,
+    /// its answer for all of them.
     async fn through<K, V, F>(
         &self,
         flights: &Flights<K, V>,
@@ -104,41 +108,39 @@ impl CachedRegistry {
         F: std::future::Future<Output = Result<V, RegistryError>>,
     {
         let cell = cell(flights, &key);
+        // Only one caller's `fetch` runs; if that caller is cancelled, the
+        // next waiter's runs instead.
         let result = cell
-            .get_or_try_init(|| {
+            .get_or_init(|| {
                 self.misses.fetch_add(1, Ordering::Relaxed);
                 fetch
             })
             .await;
-        match result {
-            Ok(value) => Ok(value.clone()),
-            Err(error) => {
-                // Keep no empty cell behind: ids read from hostile messages
-                // must not grow the map.
-                // Only this flight's cell, only if nobody filled it, and
-                // only if nobody else waits on it (they retry the fetch and
-                // their answer belongs in the map).
-                let mut map = flights.lock().unwrap_or_else(PoisonError::into_inner);
-                let abandoned = map.get(&key).is_some_and(|c| {
-                    Arc::ptr_eq(c, &cell) && c.get().is_none() && Arc::strong_count(c) <= 2
-                });
-                if abandoned {
-                    map.remove(&key);
-                }
-                Err(error)
+        if result.is_err() {
+            // Failures are not cached: the next call asks again. (Removing
+            // the cell also keeps ids read from hostile messages from
+            // growing the map.)
+            let mut map = flights.lock().unwrap_or_else(PoisonError::into_inner);
+            if map.get(&key).is_some_and(|c| Arc::ptr_eq(c, &cell)) {
+                map.remove(&key);
             }
         }
+        result.clone()
     }
 }
 
 /// The cached value of `key`, without creating an entry.
 fn known<K: Hash + Eq, V: Clone>(flights: &Flights<K, V>, key: &K) -> Option<V> {
     let map = flights.lock().unwrap_or_else(PoisonError::into_inner);
-    map.get(key).and_then(|cell| cell.get().cloned())
+    map.get(key)
+        .and_then(|cell| cell.get()?.as_ref().ok().cloned())
 }
 
 /// The flight cell for `key`, created if missing.
-fn cell<K: Hash + Eq + Clone, V>(flights: &Flights<K, V>, key: &K) -> Arc<OnceCell<V>> {
+fn cell<K: Hash + Eq + Clone, V>(
+    flights: &Flights<K, V>,
+    key: &K,
+) -> Arc<OnceCell<Result<V, RegistryError>>> {
     let mut map = flights.lock().unwrap_or_else(PoisonError::into_inner);
     match map.get(key) {
         Some(cell) => Arc::clone(cell),

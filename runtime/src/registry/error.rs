@@ -1,7 +1,9 @@
 //! Registry errors, keeping Confluent's error codes.
 
 /// A registry operation failed.
-#[derive(Debug, thiserror::Error)]
+///
+/// Cloneable, so one failed request can answer everyone who waited on it.
+#[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum RegistryError {
     /// Confluent 40401.
@@ -91,7 +93,7 @@ pub enum RegistryError {
         path: String,
         /// The I/O error.
         #[source]
-        source: std::io::Error,
+        source: std::sync::Arc<std::io::Error>,
     },
 }
 

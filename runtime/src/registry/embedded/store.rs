@@ -66,7 +66,7 @@ struct DocVersion {
 fn storage(path: &Path, source: io::Error) -> RegistryError {
     RegistryError::Storage {
         path: path.display().to_string(),
-        source,
+        source: source.into(),
     }
 }
 
