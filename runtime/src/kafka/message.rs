@@ -164,13 +164,21 @@ impl RecordPosition<'_> {
     }
 }
 
-/// The full name of the named type `schema` (JSON) defines.
+/// The full name of the named type `schema` (JSON) defines. Runs once per
+/// header-less record: only `name` and `namespace` are kept, the rest of
+/// the text is skipped without building a JSON tree.
 fn schema_full_name(schema: &str) -> Option<String> {
-    let json: serde_json::Value = serde_json::from_str(schema).ok()?;
-    let name = json.get("name")?.as_str()?;
-    match json.get("namespace").and_then(serde_json::Value::as_str) {
+    #[derive(serde::Deserialize)]
+    struct Named<'a> {
+        #[serde(borrow)]
+        name: std::borrow::Cow<'a, str>,
+        #[serde(borrow, default)]
+        namespace: Option<std::borrow::Cow<'a, str>>,
+    }
+    let Named { name, namespace } = serde_json::from_str(schema).ok()?;
+    match namespace {
         Some(ns) if !name.contains('.') && !ns.is_empty() => Some(format!("{ns}.{name}")),
-        _ => Some(name.to_owned()),
+        _ => Some(name.into_owned()),
     }
 }
 
@@ -250,7 +258,28 @@ pub(crate) fn decode_with(
 
 #[cfg(test)]
 mod tests {
-    use super::RecordPosition;
+    use super::{schema_full_name, RecordPosition};
+
+    #[test]
+    fn the_writer_schema_names_the_type() {
+        let name = |schema: &str| schema_full_name(schema);
+        assert_eq!(
+            name(
+                r#"{"type":"record","fields":[{"name":"x","type":"int"}],"namespace":"a.b","name":"R"}"#
+            ),
+            Some("a.b.R".to_owned())
+        );
+        assert_eq!(
+            name(r#"{"type":"record","name":"c.R","namespace":"a.b","fields":[]}"#),
+            Some("c.R".to_owned())
+        );
+        assert_eq!(
+            name(r#"{"type":"record","name":"R\u0031","namespace":"","fields":[]}"#),
+            Some("R1".to_owned())
+        );
+        assert_eq!(name(r#""string""#), None);
+        assert_eq!(name(r#"{"type":"record","fields":[]}"#), None);
+    }
 
     #[test]
     fn records_without_headers_get_ids_of_their_position() {
