@@ -60,6 +60,13 @@ async fn one_id_per_schema_across_subjects_and_formatting() {
     assert_ne!(wrapped, V1);
     assert_eq!(registry.register("ping-2", &wrapped).await.unwrap(), ping);
 
+    // Names count in full, as Avro prints them: `"name":"t.Ping"` without a
+    // namespace is the same schema.
+    let full_name = V1.replace(r#""name":"Ping","namespace":"t","#, r#""name":"t.Ping","#);
+    assert_ne!(full_name, V1);
+    assert_eq!(registry.register("ping-2", &full_name).await.unwrap(), ping);
+    assert_eq!(registry.versions("ping-2").await.unwrap(), [1]);
+
     // Docs count, as in Confluent: another schema, another id.
     let documented = V1.replace(r#""name":"Ping","#, r#""name":"Ping","doc":"A ping.","#);
     let other = registry.register("ping-3", &documented).await.unwrap();
@@ -264,6 +271,9 @@ async fn soft_deleted_subjects_are_hidden_but_ids_still_answer() {
         registry.version("s", Version::Number(4)).await.unwrap().id,
         id
     );
+    // As in Confluent, the soft-deleted version 1 of that schema made way
+    // for version 4: the subject never lists one schema twice.
+    assert_eq!(registry.subject_versions("s", true).unwrap(), [2, 3, 4]);
 }
 
 #[tokio::test]
@@ -349,23 +359,25 @@ async fn versions_are_deleted_one_by_one() {
         Err(RegistryError::SubjectNotFound(_))
     ));
 
-    // V1 is not live any more: registering it again makes version 3, same id.
+    // V1 is not live any more: registering it again makes version 3, same
+    // id, and its soft-deleted version 1 makes way (as in Confluent).
     assert_eq!(registry.register("s", V1).await.unwrap(), id1);
     assert_eq!(registry.versions("s").await.unwrap(), [2, 3]);
-
-    assert_eq!(
-        registry
-            .delete_version("s", Version::Number(1), true)
-            .unwrap(),
-        1
-    );
     assert_eq!(registry.subject_versions("s", true).unwrap(), [2, 3]);
+
     assert_eq!(
         registry
             .delete_version("s", Version::Latest, false)
             .unwrap(),
         3
     );
+    assert_eq!(
+        registry
+            .delete_version("s", Version::Number(3), true)
+            .unwrap(),
+        3
+    );
+    assert_eq!(registry.subject_versions("s", true).unwrap(), [2]);
     assert_eq!(
         registry
             .version("s", Version::Latest)

@@ -66,7 +66,7 @@ impl Pki {
 
     /// The TLS server side; `client_auth` demands a certificate of the CA.
     fn server_config(&self, client_auth: bool) -> ServerConfig {
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
         let builder = ServerConfig::builder_with_provider(provider.clone())
             .with_safe_default_protocol_versions()
             .unwrap();

@@ -1,6 +1,7 @@
 //! [`EmbeddedRegistry`]: a schema registry in the process, kept in a
 //! directory.
 
+mod normal;
 mod state;
 mod store;
 
@@ -20,12 +21,16 @@ use crate::compat::Level;
 ///
 /// - **Ids are global.** A schema gets one id however many subjects it is
 ///   registered under. Two texts are the same schema when they are equal
-///   as JSON objects regardless of key order and whitespace (docs, field
-///   order and defaults still count, as in Confluent). An id never names
+///   as JSON regardless of key order and whitespace, with names compared
+///   in full (`"name": "R", "namespace": "a"` is `"name": "a.R"`) and
+///   `{"type": "int"}` read as `"int"`; docs, field order, defaults and
+///   custom properties still count, as in Confluent. An id never names
 ///   another schema, not even after a permanent delete: registering the
 ///   schema again gives its old id back.
 /// - **Versions per subject**, from 1. Registering a schema that is already
-///   a live version of the subject returns its id and adds no version.
+///   a live version of the subject returns its id and adds no version;
+///   registering one that is a soft-deleted version adds a new version and
+///   drops the deleted one, as Confluent does.
 /// - **Compatibility levels**: a global one (default `BACKWARD`) and one
 ///   per subject, checked by [`crate::compat`] against the live versions —
 ///   all of them for the `_TRANSITIVE` levels, the latest otherwise.

@@ -5,11 +5,11 @@
 //! it in once the copy is saved.
 
 use std::collections::{BTreeMap, HashMap};
-use std::fmt::Write as _;
 use std::sync::Arc;
 
 use serde_json::Value;
 
+use super::normal::normalize;
 use crate::compat::{self, check_pair, Break, Direction, Finding, Level};
 use crate::registry::{CompatibilityReport, RegistryError, SubjectVersion, Version};
 
@@ -39,57 +39,6 @@ impl Candidate {
             parsed,
         })
     }
-}
-
-/// The form two schemas are compared in: compact JSON with the keys of
-/// every object sorted, and `{"type": "string"}` written as `"string"` (as
-/// Avro prints a primitive). Field order, docs and defaults all still count.
-fn normalize(value: &Value) -> String {
-    const PRIMITIVES: [&str; 8] = [
-        "null", "boolean", "int", "long", "float", "double", "bytes", "string",
-    ];
-    fn write(value: &Value, out: &mut String) {
-        match value {
-            Value::Object(map)
-                if map.len() == 1
-                    && map
-                        .get("type")
-                        .and_then(Value::as_str)
-                        .is_some_and(|t| PRIMITIVES.contains(&t)) =>
-            {
-                write(&map["type"], out);
-            }
-            Value::Object(map) => {
-                let mut entries: Vec<(&String, &Value)> = map.iter().collect();
-                entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
-                out.push('{');
-                for (i, (key, value)) in entries.into_iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    let _ = write!(out, "{}:", Value::String(key.clone()));
-                    write(value, out);
-                }
-                out.push('}');
-            }
-            Value::Array(items) => {
-                out.push('[');
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    write(item, out);
-                }
-                out.push(']');
-            }
-            other => {
-                let _ = write!(out, "{other}");
-            }
-        }
-    }
-    let mut out = String::new();
-    write(value, &mut out);
-    out
 }
 
 /// A schema stored under its global id.
@@ -168,13 +117,19 @@ impl State {
 
     /// Adds a schema under `id` (loading a state file).
     pub(super) fn insert_schema(&mut self, id: u32, candidate: Candidate) -> Result<(), String> {
-        if let Some(&other) = self.ids.get(&candidate.normalized) {
-            return Err(format!("schemas {other} and {id} are the same schema"));
-        }
         if self.schemas.contains_key(&id) {
             return Err(format!("schema id {id} appears twice"));
         }
-        self.ids.insert(candidate.normalized, id);
+        if let Some(&other) = self.ids.get(&candidate.normalized) {
+            // A state saved before the comparison grew wiser may hold one
+            // schema, written two ways, under two ids: both keep answering,
+            // the first is reused. The same text twice is corruption.
+            if self.text(other) == candidate.text {
+                return Err(format!("schemas {other} and {id} are the same schema"));
+            }
+        } else {
+            self.ids.insert(candidate.normalized, id);
+        }
         self.schemas.insert(
             id,
             Arc::new(Stored {
@@ -251,6 +206,9 @@ impl State {
         };
         let s = self.subjects.entry(subject.to_owned()).or_default();
         let version = s.versions.last().map_or(1, |e| e.version + 1);
+        // As Confluent: a soft-deleted version of the same schema makes way
+        // for the new one, so the subject does not list the schema twice.
+        s.versions.retain(|e| !(e.deleted && e.id == id));
         s.versions.push(Entry {
             version,
             id,
@@ -542,23 +500,4 @@ fn message(subject: &str, brk: &Break, version: u32, level: Level) -> String {
         "[{}] at {at} against version {version} ({level}): {}; hint: {}",
         finding.rule, finding.message, finding.hint
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn normalized_form_sorts_keys_and_drops_whitespace() {
-        let a: Value =
-            serde_json::from_str(r#"{ "type": "record", "name": "R", "fields": [] }"#).unwrap();
-        let b: Value = serde_json::from_str(r#"{"fields":[],"name":"R","type":"record"}"#).unwrap();
-        assert_eq!(normalize(&a), normalize(&b));
-        assert_eq!(normalize(&a), r#"{"fields":[],"name":"R","type":"record"}"#);
-        let c: Value =
-            serde_json::from_str(r#"{"type":"record","name":"R","doc":"x","fields":[]}"#).unwrap();
-        assert_ne!(normalize(&a), normalize(&c));
-        let d: Value = serde_json::from_str(r#"{"a":"\"q\"","b":[1,2.5,null,true]}"#).unwrap();
-        assert_eq!(normalize(&d), r#"{"a":"\"q\"","b":[1,2.5,null,true]}"#);
-    }
 }

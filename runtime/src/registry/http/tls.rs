@@ -19,7 +19,6 @@ impl TlsFiles {
         &self,
         mut builder: reqwest::ClientBuilder,
     ) -> Result<reqwest::ClientBuilder, String> {
-        install_crypto_provider();
         if let Some(ca) = &self.ca {
             let certificates = reqwest::Certificate::from_pem_bundle(&read(ca, "CA certificate")?)
                 .map_err(|e| format!("`{}` is not a PEM certificate bundle: {e}", ca.display()))?;
@@ -81,15 +80,4 @@ pub(super) fn scheme_supported(url: &str) -> Result<(), &'static str> {
 #[cfg(feature = "registry-tls")]
 fn read(path: &std::path::Path, what: &str) -> Result<Vec<u8>, String> {
     std::fs::read(path).map_err(|e| format!("cannot read the {what} `{}`: {e}", path.display()))
-}
-
-/// reqwest is built without a crypto provider of its own (`ring` builds in
-/// seconds, its default `aws-lc-rs` in minutes): make ring the process's
-/// provider unless the application chose one.
-#[cfg(feature = "registry-tls")]
-fn install_crypto_provider() {
-    if rustls::crypto::CryptoProvider::get_default().is_none() {
-        // Fails only if another thread installed one meanwhile: also fine.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-    }
 }
