@@ -41,11 +41,14 @@ use crate::compat::Level;
 ///   deletes need a soft delete first. Deleting a subject also deletes its
 ///   compatibility level, as in Confluent.
 ///
-/// Operations hold one lock, so concurrent registrations of one schema get
-/// one id and one version. A registry opened on a directory writes its
-/// state there after every change — to a temporary file, synced, then
-/// renamed over `registry.json` — and holds a lock file, so a second
-/// registry (in this process or another) cannot open the same directory.
+/// Changes take turns, so concurrent registrations of one schema get one id
+/// and one version. A registry opened on a directory writes its state there
+/// after every change — to a temporary file, synced, then renamed over
+/// `registry.json` — before the change is seen or answered; readers do not
+/// wait for the disk, and on a multi-thread tokio runtime the save runs in
+/// [`block_in_place`](tokio::task::block_in_place). It holds a lock file,
+/// so a second registry (in this process or another) cannot open the same
+/// directory.
 ///
 /// It implements [`SchemaRegistry`]; its inherent methods add what Confluent's
 /// REST API offers beyond that trait (soft-deleted items, ids to subjects,
@@ -77,6 +80,9 @@ use crate::compat::Level;
 pub struct EmbeddedRegistry {
     state: Mutex<State>,
     store: Option<Store>,
+    /// Held by the one writer saving a change, so the state lock is only
+    /// ever held for moments and readers never wait for the disk.
+    saving: Mutex<()>,
 }
 
 impl fmt::Debug for EmbeddedRegistry {
@@ -107,6 +113,7 @@ impl EmbeddedRegistry {
         Self {
             state: Mutex::new(State::default()),
             store: None,
+            saving: Mutex::new(()),
         }
     }
 
@@ -133,6 +140,7 @@ impl EmbeddedRegistry {
         Self {
             state: Mutex::new(State::with_stable_ids()),
             store: None,
+            saving: Mutex::new(()),
         }
     }
 
@@ -171,6 +179,7 @@ impl EmbeddedRegistry {
         Ok(Self {
             state: Mutex::new(state),
             store: Some(store),
+            saving: Mutex::new(()),
         })
     }
 
@@ -413,33 +422,51 @@ impl EmbeddedRegistry {
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
-        // Changes are made on a copy and swapped in whole, so the state is
-        // consistent even if a holder of the lock panicked.
+        // Operations change nothing when they fail, and saved changes are
+        // swapped in whole, so the state is consistent even if a holder of
+        // the lock panicked.
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Runs `change` on a copy of the state; when it changed something, the
-    /// copy is saved and becomes the state. A failed change or save leaves
-    /// the state as it was.
+    /// Applies `change`. In memory it runs on the state itself (a failed
+    /// operation changes nothing). Kept in a directory it runs on a copy
+    /// that is saved, then swapped in, so a failed save changes nothing;
+    /// meanwhile readers see the state before the change.
     fn write<T>(
         &self,
         change: impl FnOnce(&mut State) -> Result<(T, bool), RegistryError>,
     ) -> Result<T, RegistryError> {
-        let mut state = self.lock();
-        let mut next = state.clone();
-        let (value, changed) = change(&mut next)?;
-        if changed {
-            if let Some(store) = &self.store {
+        let Some(store) = &self.store else {
+            return change(&mut self.lock()).map(|(value, _)| value);
+        };
+        off_the_runtime(|| {
+            let _saving = self.saving.lock().unwrap_or_else(PoisonError::into_inner);
+            let mut next = self.lock().clone();
+            let (value, changed) = change(&mut next)?;
+            if changed {
                 store.save(&next)?;
+                *self.lock() = next;
             }
-            *state = next;
-        }
-        Ok(value)
+            Ok(value)
+        })
     }
 
     fn register_now(&self, subject: &str, schema: &str) -> Result<u32, RegistryError> {
         let candidate = Candidate::parse(schema)?;
         self.write(|state| state.register(subject, candidate))
+    }
+}
+
+/// Runs `blocking` (waiting for another writer, writing and syncing a file)
+/// so that a multi-thread tokio runtime hands this worker's other tasks to
+/// another worker meanwhile.
+fn off_the_runtime<T>(blocking: impl FnOnce() -> T) -> T {
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    match Handle::try_current() {
+        Ok(handle) if handle.runtime_flavor() == RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(blocking)
+        }
+        _ => blocking(),
     }
 }
 

@@ -1,8 +1,8 @@
 //! The registry's state and the operations on it, without locks or I/O.
 //!
 //! Every operation either fails without touching the state or applies its
-//! whole change; [`super::EmbeddedRegistry`] runs them on a copy and swaps
-//! it in once the copy is saved.
+//! whole change; [`super::EmbeddedRegistry`] runs them on the state itself
+//! in memory, and on a copy it swaps in once saved when kept in a directory.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
