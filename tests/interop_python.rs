@@ -31,7 +31,7 @@ use registry_support::registry_server;
 
 use std::path::PathBuf;
 use std::process::Command;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -40,11 +40,11 @@ use schemabus::compat::Level;
 use schemabus::events::common::DecisionType;
 use schemabus::events::debate::DebateCompleted;
 use schemabus::events::CATALOG;
-use schemabus::kafka::{EventConsumer, EventProducer, KafkaConfig};
+use schemabus::kafka::{EventProducer, KafkaConfig};
 use schemabus::registry::{HttpRegistry, SchemaRegistry, Version};
 use schemabus::{AvroSchema, DomainEvent, EventMetadata};
 use serde_json::{json, Value};
-use support::kafka::{config, wait_for};
+use support::kafka::{collect, config, debate_consumer, wait_for};
 use uuid::Uuid;
 
 /// The subject of `DebateCompleted` under RecordName, schemabus's default
@@ -173,17 +173,6 @@ fn fields(e: &DebateCompleted) -> Value {
     })
 }
 
-/// Collects every `DebateCompleted` `bus` delivers.
-fn collect(bus: &EventBus) -> Arc<Mutex<Vec<DebateCompleted>>> {
-    let got: Arc<Mutex<Vec<DebateCompleted>>> = Arc::default();
-    let sink = Arc::clone(&got);
-    let _ = bus.subscribe_sync(move |e: &DebateCompleted| {
-        sink.lock().unwrap().push(e.clone());
-        Ok(())
-    });
-    got
-}
-
 fn produce_args(
     servers: &str,
     registry: &str,
@@ -229,12 +218,8 @@ async fn python_avro_serializer_writes_and_the_schemabus_consumer_decodes() {
     let topic = format!("{}debate.events", config.topic_prefix);
 
     let bus = EventBus::new();
-    let got = collect(&bus);
-    let consumer = EventConsumer::new(config.clone(), &CATALOG, &bus)
-        .add_context("debate")
-        .start()
-        .await
-        .unwrap();
+    let got = collect::<DebateCompleted>(&bus);
+    let consumer = debate_consumer(&config, &bus).await;
 
     let sent = events();
     let records: Vec<Value> = sent.iter().map(fields).collect();
@@ -362,12 +347,8 @@ async fn a_plain_confluent_record_without_cloudevents_headers_is_decoded() {
     let topic = format!("{}debate.events", config.topic_prefix);
 
     let bus = EventBus::new();
-    let got = collect(&bus);
-    let consumer = EventConsumer::new(config.clone(), &CATALOG, &bus)
-        .add_context("debate")
-        .start()
-        .await
-        .unwrap();
+    let got = collect::<DebateCompleted>(&bus);
+    let consumer = debate_consumer(&config, &bus).await;
     let [bare, _] = events();
     run_script(
         "produce_avro.py",

@@ -11,7 +11,6 @@ mod support {
     pub(crate) use super::kafka_support as kafka;
 }
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use schemabus::bus::EventBus;
@@ -22,7 +21,7 @@ use schemabus::events::implementation::{TaskAssigned, TaskCreated};
 use schemabus::events::CATALOG;
 use schemabus::kafka::{EventProducer, KafkaConfig, KafkaEventBridge};
 use schemabus::EventMetadata;
-use support::kafka::{config, header, read_topic, wait_for};
+use support::kafka::{collect, config, header, read_topic, wait_for};
 use uuid::Uuid;
 
 const LONG: Duration = Duration::from_secs(60);
@@ -53,16 +52,6 @@ fn started() -> DebateStarted {
 /// multi-record batch as one, so they cannot be used for this).
 fn stored(config: &KafkaConfig, topic: &str, expected: usize) -> usize {
     support::kafka::read_exactly(&config.bootstrap_servers, topic, expected, LONG).len()
-}
-
-fn collect<E: schemabus::DomainEvent>(bus: &EventBus) -> Arc<Mutex<Vec<E>>> {
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let sink = Arc::clone(&seen);
-    let _ = bus.subscribe_sync::<E, _>(move |e| {
-        sink.lock().unwrap().push(e.clone());
-        Ok(())
-    });
-    seen
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

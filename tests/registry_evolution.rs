@@ -19,7 +19,6 @@ mod support {
 mod registry_support;
 use registry_support::registry_server;
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use apache_avro::types::Value;
@@ -31,10 +30,10 @@ use schemabus::codec::wire;
 use schemabus::events::common::DecisionType;
 use schemabus::events::debate::DebateCompleted;
 use schemabus::events::CATALOG;
-use schemabus::kafka::{EventConsumer, EventProducer, KafkaConfig};
+use schemabus::kafka::{EventProducer, KafkaConfig};
 use schemabus::registry::{HttpRegistry, SchemaRegistry};
 use schemabus::{AvroCodec, AvroSchema, DomainEvent, EventMetadata};
-use support::kafka::{config, read_topic, wait_for};
+use support::kafka::{collect, config, debate_consumer, read_topic, wait_for};
 use uuid::Uuid;
 
 const SUBJECT: &str = "zamaz.debate.DebateCompleted";
@@ -110,17 +109,8 @@ async fn an_old_producer_reaches_a_new_consumer_and_the_other_way() {
 
     // The new consumer fetches version 1 by id and resolves it.
     let bus = EventBus::new();
-    let got: Arc<Mutex<Vec<DebateCompleted>>> = Arc::default();
-    let sink = Arc::clone(&got);
-    let _handler = bus.subscribe_sync(move |e: &DebateCompleted| {
-        sink.lock().unwrap().push(e.clone());
-        Ok(())
-    });
-    let consumer = EventConsumer::new(config.clone(), &CATALOG, &bus)
-        .add_context("debate")
-        .start()
-        .await
-        .unwrap();
+    let got = collect::<DebateCompleted>(&bus);
+    let consumer = debate_consumer(&config, &bus).await;
     wait_for(
         "the old event",
         LONG,

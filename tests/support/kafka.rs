@@ -86,6 +86,17 @@ pub fn record_rounds(bus: &EventBus) -> Seen {
     seen
 }
 
+/// Collects every event of type `E` that `bus` delivers.
+pub fn collect<E: schemabus::DomainEvent>(bus: &EventBus) -> Arc<Mutex<Vec<E>>> {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&seen);
+    let _ = bus.subscribe_sync::<E, _>(move |e| {
+        sink.lock().unwrap().push(e.clone());
+        Ok(())
+    });
+    seen
+}
+
 /// A consumer of the debate context's topic, in `config`'s group, feeding `bus`.
 pub async fn debate_consumer(config: &KafkaConfig, bus: &EventBus) -> ConsumerHandle {
     EventConsumer::new(config.clone(), &CATALOG, bus)

@@ -1,4 +1,13 @@
 //! [`HttpRegistry`]: a client of Confluent Schema Registry's REST API.
+//!
+//! It speaks HTTP through reqwest itself rather than through
+//! `schema_registry_converter` (which the interop tests run against our
+//! server as a second client): that crate reports errors as strings
+//! (`SRCError`), so 40403 "schema not found" — which sends a record to the
+//! dead-letter topic — could not be told from a registry that is down —
+//! which makes it wait; it has no calls for levels, deletes or verbose
+//! compatibility reasons; and its caches would sit beside
+//! [`CachedRegistry`](super::CachedRegistry)'s single flight.
 
 mod tls;
 
