@@ -1,7 +1,8 @@
 //! Checks a hand-written struct against its schema.
 //!
-//! Field names are compared here; field types are compared by rustc, through
-//! assertions spanned on each field's type so its error points there.
+//! Field names are compared here; field types whose written name already
+//! settles it in [`super::shape`], the others by rustc, through assertions
+//! spanned on each field's type so its error points there.
 
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};

@@ -7,6 +7,7 @@ mod attr;
 mod check;
 mod fields;
 mod load;
+mod shape;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -136,12 +137,38 @@ pub fn expand_domain_event(input: &DeriveInput) -> syn::Result<TokenStream> {
     let rt = rt();
     let name = &input.ident;
     let self_ty = quote!(#name);
-    let mut assertions: Vec<TokenStream> = matched
-        .bindings
-        .iter()
-        .zip(&matched.types)
-        .map(|(b, ty)| ctx.type_assertion(&b.field.schema, ty))
-        .collect();
+    // Types that certainly differ get one message each and no codec (its
+    // code would only repeat the error); the others are checked by rustc.
+    let mut assertions = Vec::new();
+    for (b, ty) in matched.bindings.iter().zip(&matched.types) {
+        if shape::differs(&b.field.schema, ty) {
+            let (field, schema) = (&b.ident, &b.field.schema);
+            // Spanned on the whole type, not only its first token.
+            errors.push(syn::Error::new_spanned(
+                ty,
+                format!(
+                    "field `{field}` is `{}`, but `{full}` declares it `{}` (in Rust: `{}`)",
+                    shape::type_text(ty),
+                    shape::avro_text(schema),
+                    shape::rust_text(schema),
+                ),
+            ));
+        } else {
+            assertions.push(ctx.type_assertion(&b.field.schema, ty));
+        }
+    }
+    if let Err(mismatches) = errors.finish() {
+        let markers = check::avro_markers(matched.bindings.iter().map(|b| &b.field.schema));
+        let errors = mismatches.to_compile_error();
+        return Ok(quote! {
+            #errors
+            const _: () = {
+                #markers
+                #[allow(dead_code)]
+                fn check() { #(#assertions)* }
+            };
+        });
+    }
     assertions.push(quote_spanned! {metadata_ty.span()=>
         #rt::assert_field_type::<#metadata_ty, #rt::EventMetadata>();
     });

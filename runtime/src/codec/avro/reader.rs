@@ -516,7 +516,11 @@ mod tests {
                 for byte in [0x80, 0xc3, 0xff] {
                     let mut text = text.clone();
                     text[at] = byte;
-                    assert_eq!(is_ascii(&text), text.is_ascii(), "len {len}, {byte:#x} at {at}");
+                    assert_eq!(
+                        is_ascii(&text),
+                        text.is_ascii(),
+                        "len {len}, {byte:#x} at {at}"
+                    );
                 }
             }
         }

@@ -188,7 +188,11 @@ mod tests {
                 let expected = Uuid::try_parse_ascii(&text).ok();
                 assert_eq!(parse_hyphenated(&text), expected, "{byte:#x} at {at}");
                 let portable = digits(&text).and_then(|d| swar_hex32(&d));
-                assert_eq!(portable.map(Uuid::from_bytes), expected, "{byte:#x} at {at}");
+                assert_eq!(
+                    portable.map(Uuid::from_bytes),
+                    expected,
+                    "{byte:#x} at {at}"
+                );
             }
         }
     }
