@@ -325,6 +325,7 @@ fn only_http_and_https_urls_are_accepted() {
             .contains("the URL must start with http:// or https://"),
         "{error}"
     );
+    #[cfg(feature = "registry-tls")]
     HttpRegistry::new("https://registry.example").unwrap();
 }
 

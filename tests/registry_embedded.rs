@@ -94,6 +94,25 @@ async fn one_id_per_schema_across_subjects_and_formatting() {
 }
 
 #[tokio::test]
+async fn stable_ids_do_not_change_between_versions() {
+    // Processes of different schemabus versions give a schema the same
+    // stable id, so records written before an upgrade keep their meaning:
+    // these numbers must never change.
+    let registry = EmbeddedRegistry::in_memory_with_stable_ids();
+    let id = registry
+        .register("debate", DebateCompleted::SCHEMA_JSON)
+        .await
+        .unwrap();
+    assert_eq!(id, STABLE_ID_DEBATE_COMPLETED);
+    assert_eq!(registry.register("ping", V1).await.unwrap(), STABLE_ID_V1);
+}
+
+/// FNV-1a of the schemas' keys-sorted forms, as every version computed them
+/// (checked against an independent implementation of the algorithm).
+const STABLE_ID_DEBATE_COMPLETED: u32 = 636_195_786;
+const STABLE_ID_V1: u32 = 1_632_260_526;
+
+#[tokio::test]
 async fn registering_a_live_schema_again_adds_no_version() {
     let registry = EmbeddedRegistry::in_memory();
     let id = registry.register("s", V1).await.unwrap();
@@ -571,6 +590,30 @@ async fn checks_against_one_version() {
         registry.check_against("s", "[", None),
         Err(RegistryError::InvalidSchema(_))
     ));
+}
+
+#[tokio::test]
+async fn a_state_holding_one_schema_under_two_ids_still_finds_both() {
+    // Saved before names were compared in full: `a.R` written two ways got
+    // two ids, and subject `s` uses the second.
+    let dir = tempfile::tempdir().unwrap();
+    let split = r#"{"type":"record","name":"R","namespace":"a","fields":[]}"#;
+    let full = r#"{"type":"record","name":"a.R","fields":[]}"#;
+    let state = serde_json::json!({
+        "format": 1,
+        "compatibility": "BACKWARD",
+        "schemas": [{"id": 1, "schema": split}, {"id": 2, "schema": full}],
+        "subjects": {"s": {"versions": [{"version": 1, "id": 2}]}},
+    });
+    std::fs::write(dir.path().join("registry.json"), state.to_string()).unwrap();
+    let registry = EmbeddedRegistry::open(dir.path()).unwrap();
+    for text in [split, full] {
+        let found = registry.lookup("s", text).await.unwrap();
+        assert_eq!((found.id, found.version), (2, 1));
+        assert_eq!(registry.register("s", text).await.unwrap(), 2);
+    }
+    assert_eq!(registry.versions("s").await.unwrap(), [1]);
+    assert_eq!(registry.schema_by_id(2).await.unwrap(), full);
 }
 
 #[tokio::test]

@@ -65,15 +65,23 @@ pub fn run() -> ExitCode {
 
 /// The registry named by `--registry`, else `KAFKA_SCHEMA_REGISTRY_URL`
 /// (several URLs comma-separated), with basic auth and TLS files from the
-/// other `KAFKA_SCHEMA_REGISTRY_*` variables.
+/// other `KAFKA_SCHEMA_REGISTRY_*` variables (no other variable is read).
 fn http_registry(url: Option<&str>) -> anyhow::Result<schemabus::registry::HttpRegistry> {
     let message = |text: String| anyhow::Error::from(check::InputError::Message(text));
-    let mut config =
-        schemabus::kafka::KafkaConfig::from_env().map_err(|e| message(e.to_string()))?;
-    if let Some(url) = url {
-        config.schema_registry_url = Some(url.to_owned());
-    }
-    config.schema_registry_url = config.schema_registry_url.filter(|u| !u.trim().is_empty());
+    let var = |name: &str| {
+        std::env::var(format!("KAFKA_SCHEMA_REGISTRY_{name}"))
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+    };
+    let mut config = schemabus::kafka::KafkaConfig::default();
+    config.schema_registry_url = url
+        .map(str::to_owned)
+        .or_else(|| var("URL"))
+        .filter(|u| !u.trim().is_empty());
+    config.schema_registry_user_info = var("USER_INFO");
+    config.schema_registry_ca_location = var("CA_LOCATION").map(Into::into);
+    config.schema_registry_certificate_location = var("CERTIFICATE_LOCATION").map(Into::into);
+    config.schema_registry_key_location = var("KEY_LOCATION").map(Into::into);
     config
         .http_registry()
         .map_err(|e| message(e.to_string()))?

@@ -150,41 +150,57 @@ pub fn expand_domain_event(input: &DeriveInput) -> syn::Result<TokenStream> {
                     "field `{field}` is `{}`, but `{full}` declares it `{}` (in Rust: `{}`)",
                     shape::type_text(ty),
                     shape::avro_text(schema),
-                    shape::rust_text(schema),
+                    shape::rust_text(&ctx, schema),
                 ),
             ));
         } else {
             assertions.push(ctx.type_assertion(&b.field.schema, ty));
         }
     }
-    if let Err(mismatches) = errors.finish() {
-        let markers = check::avro_markers(matched.bindings.iter().map(|b| &b.field.schema));
-        let errors = mismatches.to_compile_error();
-        return Ok(quote! {
-            #errors
-            const _: () = {
-                #markers
-                #[allow(dead_code)]
-                fn check() { #(#assertions)* }
-            };
-        });
-    }
+    let mismatches = errors.finish().err();
     assertions.push(quote_spanned! {metadata_ty.span()=>
         #rt::assert_field_type::<#metadata_ty, #rt::EventMetadata>();
     });
-    let codec = ctx.record_codec(
-        record,
-        &self_ty,
-        &matched.bindings,
-        &[(metadata.clone(), quote!(#rt::EventMetadata::empty()))],
-        false,
-    );
+    // With a field reported above the struct keeps its impls, so code using
+    // it has no errors of its own, but they are never run: it does not build.
+    let codec = match &mismatches {
+        Some(_) => quote! {
+            impl #rt::AvroCodec for #name {
+                const MIN_LEN: usize = 0;
+                fn avro_len(&self) -> usize {
+                    ::std::unreachable!()
+                }
+                fn avro_encode(
+                    &self,
+                    _: &mut ::std::vec::Vec<u8>,
+                ) -> ::std::result::Result<(), #rt::EncodeError> {
+                    ::std::unreachable!()
+                }
+                fn avro_decode(
+                    _: &mut #rt::Reader<'_>,
+                ) -> ::std::result::Result<Self, #rt::DecodeError> {
+                    ::std::unreachable!()
+                }
+            }
+        },
+        None => ctx.record_codec(
+            record,
+            &self_ty,
+            &matched.bindings,
+            &[(metadata.clone(), quote!(#rt::EventMetadata::empty()))],
+            false,
+        ),
+    };
     let schema_impl = ctx.record_schema_impl(record, &self_ty);
     let marker = ctx.named_marker_impl(&Schema::Ref(record.name.clone()), &self_ty);
-    let aggregate_expr = respan(
-        aggregate_expr(&aggregate.field.schema, &aggregate.ident),
-        aggregate.span,
-    );
+    let aggregate_expr = match &mismatches {
+        Some(_) => quote!(::std::unreachable!()),
+        None => respan(
+            aggregate_expr(&aggregate.field.schema, &aggregate.ident),
+            aggregate.span,
+        ),
+    };
+    let mismatches = mismatches.map(|e| e.to_compile_error());
     let event_type = full.clone();
     let context_value = context.value();
     let tracked = tracked_files(&model, &record.name).into_iter().map(|p| {
@@ -196,6 +212,7 @@ pub fn expand_domain_event(input: &DeriveInput) -> syn::Result<TokenStream> {
     let check_fn = format_ident!("__schemabus_check_{}", ident::to_snake(&name.to_string()));
     let markers = check::avro_markers(matched.bindings.iter().map(|b| &b.field.schema));
     Ok(quote! {
+        #mismatches
         const _: () = {
             #(#tracked)*
 

@@ -9,6 +9,7 @@ use syn::{GenericArgument, PathArguments, Type};
 
 use crate::canonical::logical_name;
 use crate::emit::types::{union_shape, UnionShape};
+use crate::emit::Ctx;
 use crate::model::{Logical, Schema};
 
 /// What a written type is, as far as its name tells.
@@ -140,30 +141,44 @@ pub fn avro_text(schema: &Schema) -> String {
 }
 
 /// The Rust type `schema` needs, for messages.
-pub fn rust_text(schema: &Schema) -> String {
+pub fn rust_text(ctx: &Ctx<'_>, schema: &Schema) -> String {
     if let Some(primitive) = primitive(schema) {
         return primitive.to_owned();
     }
     match schema {
         Schema::Bytes(None) => "Vec<u8>".to_owned(),
-        Schema::Array(items) => format!("Vec<{}>", rust_text(items)),
-        Schema::Map(values) => format!("BTreeMap<String, {}>", rust_text(values)),
+        Schema::Array(items) => format!("Vec<{}>", rust_text(ctx, items)),
+        Schema::Map(values) => format!("BTreeMap<String, {}>", rust_text(ctx, values)),
         Schema::Union(branches) => match union_shape(branches) {
-            UnionShape::Option { inner, .. } => format!("Option<{}>", rust_text(inner)),
+            UnionShape::Option { inner, .. } => format!("Option<{}>", rust_text(ctx, inner)),
             UnionShape::Enum => "_ (the union's generated enum)".to_owned(),
         },
-        Schema::Ref(name) => crate::ident::type_ident(&name.name).to_string(),
-        Schema::String(Some(Logical::Uuid)) => "Uuid".to_owned(),
-        Schema::Int(Some(Logical::Date)) => "NaiveDate".to_owned(),
-        Schema::Int(Some(Logical::TimeMillis)) | Schema::Long(Some(Logical::TimeMicros)) => {
-            "NaiveTime".to_owned()
+        Schema::Ref(name) => match ctx.fixed_logical(name) {
+            Some(logical) => logical_text(logical).to_owned(),
+            None => crate::ident::type_ident(&name.name).to_string(),
+        },
+        Schema::Int(Some(l))
+        | Schema::Long(Some(l))
+        | Schema::Bytes(Some(l))
+        | Schema::String(Some(l)) => logical_text(l).to_owned(),
+        _ => "_".to_owned(),
+    }
+}
+
+/// The Rust type of a logical type, as a user writes it.
+fn logical_text(logical: &Logical) -> &'static str {
+    match logical {
+        Logical::Uuid => "Uuid",
+        Logical::Date => "NaiveDate",
+        Logical::TimeMillis | Logical::TimeMicros => "NaiveTime",
+        Logical::TimestampMillis | Logical::TimestampMicros | Logical::TimestampNanos => {
+            "DateTime<Utc>"
         }
-        Schema::Long(Some(
-            Logical::TimestampMillis | Logical::TimestampMicros | Logical::TimestampNanos,
-        )) => "DateTime<Utc>".to_owned(),
-        Schema::Long(Some(_)) => "NaiveDateTime".to_owned(),
-        Schema::Bytes(Some(Logical::Decimal { .. })) => "Decimal".to_owned(),
-        _ => "_ (the schema's logical type)".to_owned(),
+        Logical::LocalTimestampMillis
+        | Logical::LocalTimestampMicros
+        | Logical::LocalTimestampNanos => "NaiveDateTime",
+        Logical::Decimal { .. } => "Decimal",
+        Logical::Duration => "Duration",
     }
 }
 
@@ -221,7 +236,8 @@ mod tests {
     fn texts_for_messages() {
         let nullable = Schema::Union(vec![Schema::Null, Schema::Long(None)]);
         assert_eq!(avro_text(&nullable), "[null, long]");
-        assert_eq!(rust_text(&nullable), "Option<i64>");
+        let model = crate::model::Model::default();
+        assert_eq!(rust_text(&Ctx::new(&model), &nullable), "Option<i64>");
         assert_eq!(
             type_text(&ty("std::collections::BTreeMap<i64, Vec<u8>>")),
             "std::collections::BTreeMap<i64, Vec<u8>>"

@@ -496,8 +496,10 @@ impl KafkaConfig {
                 return Err(RegistryError::Transport {
                     url: urls.clone(),
                     message: "a client certificate needs both \
-                              KAFKA_SCHEMA_REGISTRY_CERTIFICATE_LOCATION and \
-                              KAFKA_SCHEMA_REGISTRY_KEY_LOCATION"
+                              `schema_registry_certificate_location` and \
+                              `schema_registry_key_location` \
+                              (KAFKA_SCHEMA_REGISTRY_CERTIFICATE_LOCATION, \
+                              KAFKA_SCHEMA_REGISTRY_KEY_LOCATION)"
                         .to_owned(),
                 })
             }
@@ -739,12 +741,12 @@ impl KafkaConfig {
     }
 }
 
-/// `use_avro` from TOML: a boolean, or `format = "avro" | "json"`.
 /// An empty variable means "not set".
 fn path(value: &str) -> Option<PathBuf> {
     Some(PathBuf::from(value)).filter(|_| !value.is_empty())
 }
 
+/// `use_avro` from TOML: a boolean, or `format = "avro" | "json"`.
 fn avro_or_json<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
@@ -845,8 +847,26 @@ mod tests {
                 "/ca.pem".to_owned(),
             ),
             ("PATH".to_owned(), "/bin".to_owned()),
+            (
+                "KAFKA_SCHEMA_REGISTRY_CA_LOCATION".to_owned(),
+                "/ca.pem".to_owned(),
+            ),
+            (
+                "KAFKA_SCHEMA_REGISTRY_CERTIFICATE_LOCATION".to_owned(),
+                "/client.pem".to_owned(),
+            ),
+            (
+                "KAFKA_SCHEMA_REGISTRY_KEY_LOCATION".to_owned(),
+                String::new(),
+            ),
         ])
         .unwrap();
+        assert_eq!(c.schema_registry_ca_location, Some("/ca.pem".into()));
+        assert_eq!(
+            c.schema_registry_certificate_location,
+            Some("/client.pem".into())
+        );
+        assert_eq!(c.schema_registry_key_location, None, "empty is unset");
         let p = c.producer_config();
         assert_eq!(p.get("bootstrap.servers"), Some("k:1"));
         assert_eq!(p.get("compression.type"), Some("zstd"));

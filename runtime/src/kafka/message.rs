@@ -175,6 +175,11 @@ fn schema_full_name(schema: &str) -> Option<String> {
         #[serde(borrow, default)]
         namespace: Option<std::borrow::Cow<'a, str>>,
     }
+    // Only a record, enum or fixed names a type (a struct would also
+    // deserialize from a JSON array, such as a union).
+    if !schema.trim_start().starts_with('{') {
+        return None;
+    }
     let Named { name, namespace } = serde_json::from_str(schema).ok()?;
     match namespace {
         Some(ns) if !name.contains('.') && !ns.is_empty() => Some(format!("{ns}.{name}")),
@@ -278,6 +283,7 @@ mod tests {
             Some("R1".to_owned())
         );
         assert_eq!(name(r#""string""#), None);
+        assert_eq!(name(r#"["null","string"]"#), None);
         assert_eq!(name(r#"{"type":"record","fields":[]}"#), None);
     }
 

@@ -119,8 +119,9 @@ impl SchemaIds {
     ///
     /// # Errors
     ///
-    /// A URL that is not `http://…`, malformed `user:password`, or an
-    /// embedded registry directory that cannot be read.
+    /// As [`KafkaConfig::http_registry`] (a URL this build cannot serve,
+    /// malformed `user:password`, unusable TLS files), or an embedded
+    /// registry directory that cannot be read.
     pub fn from_config(config: &KafkaConfig) -> Result<Self, RegistryError> {
         let registry: Arc<dyn SchemaRegistry> = match config.http_registry()? {
             Some(http) => Arc::new(http),

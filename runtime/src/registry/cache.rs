@@ -117,9 +117,10 @@ impl CachedRegistry {
             })
             .await;
         if result.is_err() {
-            // Failures are not cached: the next call asks again. (Removing
+            // Failures are not cached: the next call asks again. Removing
             // the cell also keeps ids read from hostile messages from
-            // growing the map.)
+            // growing the map. (A caller that took the cell just before
+            // shares the error: it asked while the request was failing.)
             let mut map = flights.lock().unwrap_or_else(PoisonError::into_inner);
             if map.get(&key).is_some_and(|c| Arc::ptr_eq(c, &cell)) {
                 map.remove(&key);

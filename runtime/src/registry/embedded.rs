@@ -118,7 +118,8 @@ impl EmbeddedRegistry {
     }
 
     /// A registry in memory whose ids derive from the schemas (a hash of the
-    /// normalized text) instead of counting up: separate processes built
+    /// text with keys sorted, a form that never changes between versions)
+    /// instead of counting up: separate processes built
     /// from the same schemas give them the same ids without talking to each
     /// other, and records a process wrote keep their meaning after it
     /// restarts. The default registry of the Kafka pieces.

@@ -153,7 +153,8 @@ fn hex8(w: u64) -> Option<u32> {
     let pairs = ((nibbles & lanes) << 4) | ((nibbles >> 8) & lanes);
     // … then the four bytes side by side.
     let pairs = (pairs | pairs >> 8) & 0x0000_ffff_0000_ffff;
-    u32::try_from((pairs | pairs >> 16) & 0xffff_ffff).ok()
+    // The four bytes are the low 32 bits now: the cast keeps exactly them.
+    Some((pairs | pairs >> 16) as u32)
 }
 
 #[cfg(test)]

@@ -24,6 +24,35 @@ pub(super) fn normalize(value: &Value) -> String {
     out
 }
 
+/// The text stable ids are derived from (see
+/// [`super::EmbeddedRegistry::in_memory_with_stable_ids`]): the form schemas
+/// were compared in before names were compared in full — keys sorted,
+/// `{"type": "int"}` as `"int"` — frozen, so that a schema keeps the id
+/// processes of every version gave it and records already written keep
+/// their meaning.
+pub(super) fn id_form(value: &Value) -> String {
+    let mut out = String::new();
+    write(&collapse_primitive_objects(value), &mut out);
+    out
+}
+
+fn collapse_primitive_objects(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => match map.get("type").and_then(Value::as_str) {
+            Some(kind) if map.len() == 1 && PRIMITIVES.contains(&kind) => {
+                Value::String(kind.to_owned())
+            }
+            _ => map
+                .iter()
+                .map(|(k, v)| (k.clone(), collapse_primitive_objects(v)))
+                .collect::<Map<String, Value>>()
+                .into(),
+        },
+        Value::Array(items) => items.iter().map(collapse_primitive_objects).collect(),
+        other => other.clone(),
+    }
+}
+
 /// `name` in namespace `ns`, made full.
 fn full_name(name: &str, ns: &str) -> String {
     if name.contains('.') || ns.is_empty() {
@@ -188,6 +217,18 @@ mod tests {
         );
         assert!(nested.contains(r#""name":"b.S""#), "{nested}");
         assert!(nested.contains(r#"["null","b.T"]"#), "{nested}");
+    }
+
+    #[test]
+    fn the_id_form_keeps_namespaces_as_written() {
+        let value = serde_json::from_str(
+            r#"{"type":"record","namespace":"a","name":"R","fields":[{"name":"x","type":{"type":"int"}}]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            super::id_form(&value),
+            r#"{"fields":[{"name":"x","type":"int"}],"name":"R","namespace":"a","type":"record"}"#
+        );
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::normal::normalize;
+use super::normal::{id_form, normalize};
 use crate::compat::{self, check_pair, Break, Direction, Finding, Level};
 use crate::registry::{CompatibilityReport, RegistryError, SubjectVersion, Version};
 
@@ -18,6 +18,8 @@ use crate::registry::{CompatibilityReport, RegistryError, SubjectVersion, Versio
 pub(super) struct Candidate {
     text: String,
     normalized: Arc<str>,
+    /// What a stable id is derived from.
+    id_form: String,
     parsed: compat::Schema,
 }
 
@@ -36,6 +38,7 @@ impl Candidate {
         Ok(Self {
             text: text.to_owned(),
             normalized: normalize(&value).into(),
+            id_form: id_form(&value),
             parsed,
         })
     }
@@ -86,6 +89,9 @@ pub(super) struct State {
     pub(super) level: Level,
     pub(super) schemas: BTreeMap<u32, Arc<Stored>>,
     ids: HashMap<Arc<str>, u32>,
+    /// Ids of a schema that a state saved by an older version holds under
+    /// another id too (written two ways), to the id [`Self::ids`] keeps.
+    same_as: HashMap<u32, u32>,
     pub(super) subjects: BTreeMap<String, Subject>,
 }
 
@@ -99,13 +105,13 @@ impl State {
     }
 
     /// The id a new schema gets: the next number, or with stable ids one
-    /// derived from the normalized text (FNV-1a, 31 bits, the next free
-    /// number on a collision), the same in every process.
-    fn new_id(&self, normalized: &str) -> u32 {
+    /// derived from its [`id_form`] (FNV-1a, 31 bits, the next free number
+    /// on a collision), the same in every process.
+    fn new_id(&self, id_form: &str) -> u32 {
         if !self.stable_ids {
             return self.schemas.last_key_value().map_or(1, |(id, _)| id + 1);
         }
-        let hash = normalized.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        let hash = id_form.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
             (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
         });
         let mut id = u32::try_from(hash & 0x7fff_ffff).unwrap_or(1).max(1);
@@ -127,6 +133,7 @@ impl State {
             if self.text(other) == candidate.text {
                 return Err(format!("schemas {other} and {id} are the same schema"));
             }
+            self.same_as.insert(id, other);
         } else {
             self.ids.insert(candidate.normalized, id);
         }
@@ -161,6 +168,12 @@ impl State {
         self.schemas.get(&id).map_or("", |s| s.text.as_str())
     }
 
+    /// Whether ids `a` and `b` name the same schema (see [`Self::same_as`]).
+    fn same(&self, a: u32, b: u32) -> bool {
+        let first = |id: u32| self.same_as.get(&id).copied().unwrap_or(id);
+        first(a) == first(b)
+    }
+
     /// Whether any version, soft-deleted or not, uses schema `id`.
     fn in_use(&self, id: u32) -> bool {
         self.subjects
@@ -184,8 +197,8 @@ impl State {
     ) -> Result<(u32, bool), RegistryError> {
         let known = self.ids.get(&candidate.normalized).copied();
         if let (Some(id), Some(s)) = (known, self.subjects.get(subject)) {
-            if s.entries(false).any(|e| e.id == id) {
-                return Ok((id, false));
+            if let Some(live) = s.entries(false).find(|e| self.same(e.id, id)) {
+                return Ok((live.id, false));
             }
         }
         let messages = self.check(subject, &candidate.parsed, None)?;
@@ -198,17 +211,19 @@ impl State {
         let id = match known {
             Some(id) => id,
             None => {
-                let id = self.new_id(&candidate.normalized);
+                let id = self.new_id(&candidate.id_form);
                 self.insert_schema(id, candidate)
                     .map_err(RegistryError::InvalidSchema)?;
                 id
             }
         };
+        let same_as = &self.same_as;
         let s = self.subjects.entry(subject.to_owned()).or_default();
         let version = s.versions.last().map_or(1, |e| e.version + 1);
         // As Confluent: a soft-deleted version of the same schema makes way
         // for the new one, so the subject does not list the schema twice.
-        s.versions.retain(|e| !(e.deleted && e.id == id));
+        s.versions
+            .retain(|e| !(e.deleted && same_as.get(&e.id).copied().unwrap_or(e.id) == id));
         s.versions.push(Entry {
             version,
             id,
@@ -234,8 +249,12 @@ impl State {
         let entry = s
             .entries(false)
             .rev()
-            .find(|e| e.id == id)
-            .or_else(|| s.entries(include_deleted).rev().find(|e| e.id == id))
+            .find(|e| self.same(e.id, id))
+            .or_else(|| {
+                s.entries(include_deleted)
+                    .rev()
+                    .find(|e| self.same(e.id, id))
+            })
             .ok_or_else(not_found)?;
         Ok(self.answer(subject, entry))
     }
