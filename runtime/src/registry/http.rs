@@ -433,20 +433,7 @@ fn field<T: serde::de::DeserializeOwned>(value: &Value, what: &str) -> Result<T,
 }
 
 fn subject_version(value: &Value) -> Result<SubjectVersion, RegistryError> {
-    #[derive(serde::Deserialize)]
-    struct Raw {
-        subject: String,
-        id: u32,
-        version: u32,
-        schema: String,
-    }
-    let raw: Raw = field(value, "a subject version")?;
-    Ok(SubjectVersion {
-        subject: raw.subject,
-        id: raw.id,
-        version: raw.version,
-        schema: raw.schema,
-    })
+    field(value, "a subject version")
 }
 
 fn level_of(value: &Value) -> Result<Level, RegistryError> {

@@ -42,8 +42,9 @@ pub use subject::{SubjectNameStrategy, UnknownStrategy};
 
 use crate::compat::Level;
 
-/// One version of a subject.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One version of a subject; in JSON, the body Confluent's API answers
+/// with (`subject`, `id`, `version`, `schema`).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SubjectVersion {
     /// The subject.
     pub subject: String,

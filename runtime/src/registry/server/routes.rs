@@ -105,12 +105,7 @@ async fn version(
     let found =
         app.registry
             .subject_version(&subject, extract::version(&version)?, flags.deleted)?;
-    Ok(reply::json(json!({
-        "subject": found.subject,
-        "version": found.version,
-        "id": found.id,
-        "schema": found.schema,
-    })))
+    Ok(reply::json(found))
 }
 
 async fn version_schema(
@@ -154,12 +149,7 @@ async fn lookup(
 ) -> Answer {
     let schema = body.schema()?;
     let found = app.registry.find_schema(&subject, &schema, flags.deleted)?;
-    Ok(reply::json(json!({
-        "subject": found.subject,
-        "version": found.version,
-        "id": found.id,
-        "schema": found.schema,
-    })))
+    Ok(reply::json(found))
 }
 
 async fn delete_subject(
