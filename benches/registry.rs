@@ -190,6 +190,17 @@ fn reversed_datum(older: &apache_avro::Schema, current: &[u8]) -> Vec<u8> {
         .expect("write")
 }
 
+/// What each client asks the server, `PER_CLIENT` times.
+#[derive(Clone, Copy)]
+enum Request {
+    /// A new subject and schema each time.
+    Register,
+    /// A registered subject and schema.
+    Lookup,
+    /// A registered schema by id.
+    ById,
+}
+
 /// Registrations/s, lookups/s by schema and by id of the server over
 /// `registry` under 16 clients.
 async fn server_rates(registry: EmbeddedRegistry) -> [f64; 3] {
@@ -198,24 +209,50 @@ async fn server_rates(registry: EmbeddedRegistry) -> [f64; 3] {
         .expect("bind");
     let url = format!("http://{}", listener.local_addr().expect("addr"));
     tokio::spawn(serve(listener, Arc::new(registry), ServerOptions::new()));
+    let mut rates = [0.0; 3];
+    for (rate, request) in rates
+        .iter_mut()
+        .zip([Request::Register, Request::Lookup, Request::ById])
+    {
+        *rate = per_second(&url, request).await;
+    }
+    rates
+}
+
+/// Requests per second of `CLIENTS` concurrent clients, each making
+/// `PER_CLIENT` requests of one kind.
+async fn per_second(url: &str, request: Request) -> f64 {
     let schema = |client: usize, i: usize| {
         format!(
             r#"{{"type":"record","name":"R{client}x{i}","fields":[{{"name":"a","type":"long"}}]}}"#
         )
     };
-    let rate = |started: Instant, n: usize| n as f64 / started.elapsed().as_secs_f64();
-
     let started = Instant::now();
     let tasks: Vec<_> = (0..CLIENTS)
         .map(|client| {
-            let url = url.clone();
+            let registry = HttpRegistry::new(url).expect("client");
             tokio::spawn(async move {
-                let registry = HttpRegistry::new(url).expect("client");
                 for i in 0..PER_CLIENT {
-                    registry
-                        .register(&format!("s{client}x{i}"), &schema(client, i))
-                        .await
-                        .expect("register");
+                    let subject = format!("s{client}x{i}");
+                    match request {
+                        Request::Register => {
+                            registry
+                                .register(&subject, &schema(client, i))
+                                .await
+                                .expect("register");
+                        }
+                        Request::Lookup => {
+                            registry
+                                .lookup(&subject, &schema(client, i))
+                                .await
+                                .expect("lookup");
+                        }
+                        Request::ById => {
+                            // Registrations got ids 1 ..= CLIENTS * PER_CLIENT.
+                            let id = u32::try_from(client * PER_CLIENT + i + 1).unwrap_or(1);
+                            registry.schema_by_id(id).await.expect("by id");
+                        }
+                    }
                 }
             })
         })
@@ -223,38 +260,5 @@ async fn server_rates(registry: EmbeddedRegistry) -> [f64; 3] {
     for task in tasks {
         task.await.expect("task");
     }
-    let registrations = rate(started, CLIENTS * PER_CLIENT);
-
-    let lookups = |by_id: bool| {
-        let url = url.clone();
-        async move {
-            let started = Instant::now();
-            let tasks: Vec<_> = (0..CLIENTS)
-                .map(|client| {
-                    let url = url.clone();
-                    tokio::spawn(async move {
-                        let registry = HttpRegistry::new(url).expect("client");
-                        for i in 0..PER_CLIENT {
-                            if by_id {
-                                let id = u32::try_from(client * PER_CLIENT + i + 1).unwrap_or(1);
-                                registry.schema_by_id(id).await.expect("by id");
-                            } else {
-                                registry
-                                    .lookup(&format!("s{client}x{i}"), &schema(client, i))
-                                    .await
-                                    .expect("lookup");
-                            }
-                        }
-                    })
-                })
-                .collect();
-            for task in tasks {
-                task.await.expect("task");
-            }
-            rate(started, CLIENTS * PER_CLIENT)
-        }
-    };
-    let by_schema = lookups(false).await;
-    let by_id = lookups(true).await;
-    [registrations, by_schema, by_id]
+    (CLIENTS * PER_CLIENT) as f64 / started.elapsed().as_secs_f64()
 }
