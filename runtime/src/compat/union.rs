@@ -19,12 +19,16 @@ impl Checker<'_> {
         };
         let mut found = Vec::new();
         for (i, branch) in writer_branches.iter().enumerate() {
-            found.extend(self.branch(r, *branch, r_at, &format!("{w_at}/{i}")));
+            found.extend(self.union_from_single(r, *branch, r_at, &format!("{w_at}/{i}")));
         }
         found
     }
 
-    /// Reader union, writer not a union: some reader branch must read it.
+    /// Reader union, writer not a union (or one writer branch): what keeps
+    /// `r` from reading writer type `w` (at `w_at`). Nothing if a branch
+    /// reads it; the findings inside the branch of the same name or kind if
+    /// there is one (an optional record that changed is a change of the
+    /// record, not a lost branch); else a missing branch.
     pub(super) fn union_from_single(
         &mut self,
         r: NodeId,
@@ -32,14 +36,6 @@ impl Checker<'_> {
         r_at: &str,
         w_at: &str,
     ) -> Vec<Incompatibility> {
-        self.branch(r, w, r_at, w_at)
-    }
-
-    /// What keeps reader union `r` from reading writer type `w` (at `w_at`):
-    /// nothing if a branch reads it; the findings inside the branch of the
-    /// same name or kind if there is one (an optional record that changed
-    /// is a change of the record, not a lost branch); else a missing branch.
-    fn branch(&mut self, r: NodeId, w: NodeId, r_at: &str, w_at: &str) -> Vec<Incompatibility> {
         let Kind::Union(reader_branches) = &self.reader.node(r).kind else {
             return Vec::new();
         };
