@@ -18,8 +18,8 @@ use crate::registry::{CompatibilityReport, RegistryError, SubjectVersion, Versio
 pub(super) struct Candidate {
     text: String,
     normalized: Arc<str>,
-    /// What a stable id is derived from.
-    id_form: String,
+    /// The JSON, kept for a stable id (derived only for a new schema).
+    value: Value,
     parsed: compat::Schema,
 }
 
@@ -38,7 +38,7 @@ impl Candidate {
         Ok(Self {
             text: text.to_owned(),
             normalized: normalize(&value).into(),
-            id_form: id_form(&value),
+            value,
             parsed,
         })
     }
@@ -107,11 +107,11 @@ impl State {
     /// The id a new schema gets: the next number, or with stable ids one
     /// derived from its [`id_form`] (FNV-1a, 31 bits, the next free number
     /// on a collision), the same in every process.
-    fn new_id(&self, id_form: &str) -> u32 {
+    fn new_id(&self, candidate: &Candidate) -> u32 {
         if !self.stable_ids {
             return self.schemas.last_key_value().map_or(1, |(id, _)| id + 1);
         }
-        let hash = id_form.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        let hash = id_form(&candidate.value).bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
             (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
         });
         let mut id = u32::try_from(hash & 0x7fff_ffff).unwrap_or(1).max(1);
@@ -211,7 +211,7 @@ impl State {
         let id = match known {
             Some(id) => id,
             None => {
-                let id = self.new_id(&candidate.id_form);
+                let id = self.new_id(&candidate);
                 self.insert_schema(id, candidate)
                     .map_err(RegistryError::InvalidSchema)?;
                 id
