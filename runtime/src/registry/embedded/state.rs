@@ -111,9 +111,11 @@ impl State {
         if !self.stable_ids {
             return self.schemas.last_key_value().map_or(1, |(id, _)| id + 1);
         }
-        let hash = id_form(&candidate.value).bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-        });
+        let hash = id_form(&candidate.value)
+            .bytes()
+            .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+                (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+            });
         let mut id = u32::try_from(hash & 0x7fff_ffff).unwrap_or(1).max(1);
         while self.schemas.contains_key(&id) {
             id = id.checked_add(1).filter(|i| *i <= 0x7fff_ffff).unwrap_or(1);
