@@ -481,7 +481,11 @@ impl<'a> Reader<'a> {
 #[inline]
 fn is_ascii(bytes: &[u8]) -> bool {
     const HIGH: u64 = 0x8080_8080_8080_8080;
-    let word = |at: usize| le_word(bytes, at);
+    let word = |at: usize| {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(&bytes[at..at + 8]);
+        u64::from_le_bytes(word)
+    };
     let Some(last) = bytes.len().checked_sub(8) else {
         return bytes.iter().fold(0, |acc, b| acc | b) < 0x80;
     };
@@ -492,15 +496,6 @@ fn is_ascii(bytes: &[u8]) -> bool {
         at += 8;
     }
     seen & HIGH == 0
-}
-
-/// The eight bytes of `bytes` from `at` as a little-endian word (the
-/// first byte lowest); `at + 8` must be within `bytes`.
-#[inline]
-pub(super) fn le_word(bytes: &[u8], at: usize) -> u64 {
-    let mut word = [0u8; 8];
-    word.copy_from_slice(&bytes[at..at + 8]);
-    u64::from_le_bytes(word)
 }
 
 #[inline]

@@ -6,8 +6,6 @@
 
 use uuid::Uuid;
 
-use super::reader::le_word;
-
 /// Where the hex digits of the 36-character form start and end
 /// (`8-4-4-4-12`), gathered into 32 digits around the hyphens.
 const GROUPS: [(usize, usize); 5] = [(0, 8), (9, 13), (14, 18), (19, 23), (24, 36)];
@@ -49,7 +47,9 @@ fn digits(text: &[u8]) -> Option<[u8; 32]> {
 fn swar_hex32(digits: &[u8; 32]) -> Option<[u8; 16]> {
     let mut bytes = [0u8; 16];
     for (out, chunk) in bytes.chunks_exact_mut(4).zip(digits.chunks_exact(8)) {
-        out.copy_from_slice(&hex8(le_word(chunk, 0))?.to_le_bytes());
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        out.copy_from_slice(&hex8(u64::from_le_bytes(word))?.to_le_bytes());
     }
     Some(bytes)
 }
@@ -82,8 +82,11 @@ mod sse2 {
     #[inline]
     #[target_feature(enable = "sse2")]
     fn load(sixteen: &[u8]) -> __m128i {
-        // The same bits, as the signed words the intrinsic takes.
-        let half = |at: usize| super::le_word(sixteen, at) as i64;
+        let half = |at: usize| {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(&sixteen[at..at + 8]);
+            i64::from_le_bytes(word)
+        };
         _mm_set_epi64x(half(8), half(0))
     }
 
